@@ -1,0 +1,29 @@
+/** File reading and writing for the CLI, with the size limit checked before a byte is parsed. */
+import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DATASET_LIMITS, parseDataset, type Dataset } from '../data/format.ts';
+
+export async function readTextFile(path: string, maxBytes: number): Promise<string> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch {
+    throw new Error(`cannot read ${path}: no such file`);
+  }
+  if (size > maxBytes) throw new Error(`${path}: file too large (${(size / 1e6).toFixed(1)} MB, limit ${maxBytes / 1e6} MB)`);
+  return readFile(path, 'utf8');
+}
+
+export async function readDatasetFile(path: string): Promise<Dataset> {
+  const source = await readTextFile(path, DATASET_LIMITS.maxBytes);
+  try {
+    return parseDataset(source);
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+}
+
+export async function writeTextFile(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+}
