@@ -4,13 +4,11 @@ import { dirname } from 'node:path';
 import { DATASET_LIMITS, parseDataset, type Dataset } from '../data/format.ts';
 
 export async function readTextFile(path: string, maxBytes: number): Promise<string> {
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-  } catch {
+  const info = await stat(path).catch(() => {
     throw new Error(`cannot read ${path}: no such file`);
-  }
-  if (size > maxBytes) throw new Error(`${path}: file too large (${(size / 1e6).toFixed(1)} MB, limit ${maxBytes / 1e6} MB)`);
+  });
+  if (!info.isFile()) throw new Error(`cannot read ${path}: not a file`);
+  if (info.size > maxBytes) throw new Error(`${path}: file too large (${(info.size / 1e6).toFixed(1)} MB, limit ${(maxBytes / 1e6).toFixed(1)} MB)`);
   return readFile(path, 'utf8');
 }
 

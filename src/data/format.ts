@@ -108,7 +108,7 @@ export function validateDataset(value: unknown): Dataset {
 /** Parses dataset text (a file's contents), checking size before anything else. */
 export function parseDataset(source: string): Dataset {
   if (source.length > DATASET_LIMITS.maxBytes)
-    throw new FormatError(`file too large: ${(source.length / 1e6).toFixed(1)} MB (limit ${DATASET_LIMITS.maxBytes / 1e6} MB)`);
+    throw new FormatError(`file too large: ${(source.length / 1e6).toFixed(1)} MB (limit ${(DATASET_LIMITS.maxBytes / 1e6).toFixed(1)} MB)`);
   let value: unknown;
   try {
     value = JSON.parse(source);

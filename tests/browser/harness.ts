@@ -1,0 +1,111 @@
+/**
+ * The browser-test harness: the real app, built by `vite build` and served by `vite preview` (with the
+ * COOP/COEP headers of vite.config.ts) on a free localhost port, driven by Debian's chromium through
+ * playwright-core. Every call starts fresh (new build directory, new browser profile) and `close()`
+ * removes what it made.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { preview } from 'vite';
+import { MODELS_DIR } from '../models-dir.ts';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+// The app serves (vite.config.ts) the same models folder the tests read.
+process.env.GLON_MODELS_DIR = MODELS_DIR;
+const CHROMIUM = '/usr/bin/chromium';
+
+// From /work/shared/notes/browser-testing.md: headless as root, nothing phoning home.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+// WebGPU through SwiftShader (CPU-emulated Vulkan): proves the WebGPU path, far too slow to time.
+const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--use-angle=swiftshader'];
+
+export interface Served {
+  /** Base URL of the app, ending in "/". */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the app into a fresh directory (never the working dist/) and serves it with `vite preview`. */
+export async function serveApp(): Promise<Served> {
+  const outDir = mkdtempSync(join(tmpdir(), 'glon-app-'));
+  // Vitest sets NODE_ENV=test, which would give a development build; the test must see the real one.
+  const { NODE_ENV: _, ...env } = process.env;
+  const build = spawnSync(process.execPath, [join(REPO, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: REPO,
+    env,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) {
+    rmSync(outDir, { recursive: true, force: true });
+    throw new Error(`vite build failed:\n${build.stderr}${build.stdout}`);
+  }
+  const server = await preview({
+    root: REPO,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: 0, open: false },
+  });
+  const address = server.httpServer.address();
+  if (address === null || typeof address === 'string') throw new Error('vite preview did not listen on a TCP port');
+  return {
+    url: `http://127.0.0.1:${address.port}/`,
+    async close() {
+      await server.close();
+      rmSync(outDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BrowserOptions {
+  /** Adds the SwiftShader flags so `navigator.gpu` has an adapter. */
+  webgpu?: boolean;
+}
+
+export interface Browser {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** Debian's chromium with a fresh profile and a 1280x720 viewport (the projector size the lab is made for). */
+export async function launchChromium(options: BrowserOptions = {}): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'glon-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...(options.webgpu ? WEBGPU_ARGS : [])],
+    viewport: { width: 1280, height: 720 },
+    acceptDownloads: true,
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Collects uncaught exceptions and console errors, so a test can require a page that ran cleanly. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  return errors;
+}
+
+export const SCREENSHOTS = join(REPO, 'tests/screenshots');

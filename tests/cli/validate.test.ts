@@ -1,0 +1,71 @@
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { serializeDataset } from '../../src/data/format.ts';
+import { generateDataset } from '../../src/data/generate.ts';
+import { expectOneLineError, glon } from './glon.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'glon-cli-validate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const dataset = generateDataset({ kind: 'celebrity', seed: 3 });
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const changed = (change: (ds: any) => void) => {
+  const ds = structuredClone(dataset);
+  change(ds);
+  return JSON.stringify(ds);
+};
+
+describe('glon validate', () => {
+  it('prints the counts per split of a valid file', () => {
+    const path = file('ok.json', serializeDataset(dataset));
+    const run = glon('validate', path);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n')).toEqual([
+      `${path}: valid glon.dataset/1 (celebrity, seed 3)`,
+      '  train: 32 documents',
+      '  reversal          40 items, 4 options',
+      '  memorization      40 items, 4 options',
+      '',
+    ]);
+  });
+
+  const badFiles: [string, () => string, (path: string) => string | RegExp][] = [
+    ['a missing file', () => join(dir, 'missing.json'), (path) => `cannot read ${path}: no such file`],
+    ['a folder', () => (mkdirSync(join(dir, 'folder.json')), join(dir, 'folder.json')), (path) => `cannot read ${path}: not a file`],
+    ['text that is not JSON', () => file('not-json.json', '{"format": "glon.dataset/1", '), (path) => new RegExp(`^glon: error: ${path}: not JSON: `)],
+    [
+      'another format',
+      () => file('format.json', changed((ds) => (ds.format = 'glon.result/1'))),
+      (path) => `${path}: unknown format "glon.result/1" (expected "glon.dataset/1")`,
+    ],
+    [
+      'an answer out of range',
+      () => file('answer.json', changed((ds) => (ds.test[5].answer = 4))),
+      (path) => `${path}: invalid dataset: test[5].answer: answer is not an index into options`,
+    ],
+  ];
+  for (const [what, make, message] of badFiles)
+    it(`refuses ${what} with one line naming the file and the problem`, () => {
+      const path = make();
+      expectOneLineError(glon('validate', path), message(path));
+    });
+
+  it('refuses a huge file by its size, before reading it', () => {
+    const huge = file('huge.json', '');
+    truncateSync(huge, 65 * 1024 * 1024); // sparse: nothing is written to disk
+    expectOneLineError(glon('validate', huge), `${huge}: file too large (68.2 MB, limit 67.1 MB)`);
+  });
+
+  it('--help describes the command', () => {
+    const help = glon('validate', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: glon validate \[options\] <file>/);
+  });
+});
