@@ -1,0 +1,47 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MODELS_DIR } from '../models-dir.ts';
+import { expectOneLineError, glon } from './glon.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'glon-cli-bench-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const STORIES = join(MODELS_DIR, 'stories260K');
+
+describe('glon bench', () => {
+  it('times cached against naive ICL scoring, which agree, and keeps the other sections of the results file', () => {
+    const out = join(dir, 'results.json');
+    writeFileSync(out, JSON.stringify({ training: { stepsPerSecond: 3 } }));
+    const run = glon('bench', '--model', STORIES, '--naive-items', '2', '--out', out);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^cached ICL: [\d.]+ items\/s \(48 items, 96 options in [\d.]+ s\), \d+ tokens\/s$/m);
+    expect(run.stdout).toMatch(/^naive ICL: {2}[\d.]+ items\/s \(2 items, 4 options in [\d.]+ s\), \d+ tokens\/s$/m);
+    expect(run.stdout).toMatch(/^cached \/ naive: [\d.]+x; largest log-prob difference between them: /m);
+
+    const results = JSON.parse(readFileSync(out, 'utf8'));
+    expect(results.training).toEqual({ stepsPerSecond: 3 });
+    const scoring = results.scoring;
+    expect(scoring.dataset).toEqual({ kind: 'reversal', seed: 0, preset: 'small', items: 48 });
+    expect(scoring.model).toEqual({ folder: STORIES, dtype: 'fp32', device: 'cpu' });
+    expect(scoring.machine.cores).toBeGreaterThan(0);
+    // The 512-token model holds only part of the training text; the naive path scores the same context.
+    expect(scoring.documents.kept).toBeLessThan(scoring.documents.total);
+    expect(scoring.maxLogprobDifference).toBeLessThanOrEqual(1e-4);
+    expect(scoring.naive.forwardTokens).toBeGreaterThan(4 * scoring.contextTokens);
+    expect(scoring.cached.forwardTokens).toBeGreaterThan(scoring.contextTokens);
+    expect(scoring.speedup).toBeCloseTo(scoring.cached.itemsPerSecond / scoring.naive.itemsPerSecond, 10);
+  });
+
+  it('refuses bad options and a results file it cannot merge into', () => {
+    expectOneLineError(glon('bench', '--dtype', 'q4'), '--dtype must be one of fp32, q8, got "q4"');
+    expectOneLineError(glon('bench', '--naive-items', '0'), '--naive-items must be a positive integer, got "0"');
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{ not json');
+    expectOneLineError(
+      glon('bench', '--model', STORIES, '--naive-items', '1', '--out', broken),
+      `${broken} is not a JSON object of benchmark sections; move it away to start a new results file`,
+    );
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * `npm run models:fetch` against a local server that answers like the Hugging Face hub: /{id}/resolve/{rev}/{file},
+ * LFS files redirected to another path, 401 for unknown repositories, 404 + x-error-code for missing files, Range.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
+import { MODELS_DIR } from '../models-dir.ts';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const SOURCE = join(MODELS_DIR, 'stories260K');
+const ID = 'glon-test/stories260K';
+
+interface Logged {
+  url: string;
+  range?: string;
+}
+let log: Logged[] = [];
+/** Paths whose next response is cut off after half the bytes, as a dropped connection would. */
+const breakNext = new Set<string>();
+
+function serveFile(req: IncomingMessage, res: ServerResponse, path: string, urlPath: string): void {
+  const body = readFileSync(path);
+  const range = req.headers.range?.match(/^bytes=(\d+)-$/);
+  if (range && Number(range[1]) >= body.length) {
+    res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
+    return;
+  }
+  const from = range ? Number(range[1]) : 0;
+  const headers = { 'content-length': String(body.length - from), 'accept-ranges': 'bytes' };
+  if (range) res.writeHead(206, { ...headers, 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` });
+  else res.writeHead(200, headers);
+  if (breakNext.delete(urlPath)) {
+    res.write(body.subarray(from, from + Math.floor((body.length - from) / 2)), () => res.destroy());
+    return;
+  }
+  res.end(body.subarray(from));
+}
+
+function hub(req: IncomingMessage, res: ServerResponse): void {
+  const url = decodeURIComponent(req.url ?? '');
+  log.push({ url, range: req.headers.range });
+  const cdn = url.match(/^\/cdn\/([^/]+\/[^/]+)\/(.+)$/);
+  if (cdn && cdn[1] === ID) return serveFile(req, res, join(SOURCE, cdn[2]), url);
+  const match = url.match(/^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/);
+  if (!match || match[1] !== ID) {
+    res.writeHead(401, { 'x-error-code': 'RepoNotFound' }).end('Repository not found');
+    return;
+  }
+  const [, , revision, file] = match;
+  if (revision !== 'main') {
+    res.writeHead(404, { 'x-error-code': 'RevisionNotFound' }).end();
+    return;
+  }
+  if (!existsSync(join(SOURCE, file))) {
+    res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end('Entry not found');
+    return;
+  }
+  // Large (LFS) files are served from elsewhere, as the hub redirects them to its CDN.
+  if (file.startsWith('onnx/')) {
+    res.writeHead(302, { location: `/cdn/${ID}/${file}` }).end();
+    return;
+  }
+  serveFile(req, res, join(SOURCE, file), url);
+}
+
+let server: Server;
+let endpoint: string;
+let dir: string;
+
+beforeAll(async () => {
+  server = createServer(hub);
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((done) => server.close(() => done())));
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'glon-fetch-'));
+  log = [];
+  return () => rmSync(dir, { recursive: true, force: true });
+});
+
+function fetchModel(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'scripts/models-fetch.ts'), ...args, '--dir', dir], {
+      cwd: repo,
+      env: { ...process.env, HF_ENDPOINT: endpoint, HF_TOKEN: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+const same = (file: string) => readFileSync(join(dir, ID, file)).equals(readFileSync(join(SOURCE, file)));
+
+describe('npm run models:fetch', () => {
+  it('downloads the requested dtypes and the config and tokenizer files, byte for byte, into DIR/ID', async () => {
+    const run = await fetchModel(ID, '--dtype', 'q8', '--dtype', 'fp32');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const files = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'onnx/model_quantized.onnx', 'onnx/model.onnx'];
+    for (const file of files) expect(same(file), file).toBe(true);
+    expect(run.stdout).toContain(join(dir, ID));
+    // The ONNX files came through the redirect, as from the hub's CDN.
+    expect(log.map((l) => l.url)).toContain(`/cdn/${ID}/onnx/model.onnx`);
+
+    env.localModelPath = `${dir}/`;
+    env.allowRemoteModels = false;
+    const tokenizer = await AutoTokenizer.from_pretrained(ID);
+    const model = await AutoModelForCausalLM.from_pretrained(ID, { dtype: 'q8' });
+    const ids = tokenizer.encode('Once upon a time');
+    const input_ids = new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]);
+    const attention_mask = new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]);
+    const { logits } = (await model({ input_ids, attention_mask })) as { logits: Tensor };
+    expect(logits.dims).toEqual([1, ids.length, 512]);
+    await model.dispose();
+  });
+
+  it('fetches nothing again once the files are there', async () => {
+    await fetchModel(ID);
+    log = [];
+    const again = await fetchModel(ID);
+    expect(again.status).toBe(0);
+    expect(log).toEqual([]);
+  });
+
+  it('resumes a broken download from where it stopped, and only renames the file when it is whole', async () => {
+    breakNext.add(`/cdn/${ID}/onnx/model.onnx`);
+    const broken = await fetchModel(ID, '--dtype', 'fp32');
+    expect(broken.status).toBe(1);
+    expect(broken.stderr.trim()).toMatch(/^models:fetch: error: onnx\/model\.onnx: the download (broke off|stopped) .* run the same command again to resume$/);
+    expect(existsSync(join(dir, ID, 'onnx/model.onnx'))).toBe(false);
+    const partial = statSync(join(dir, ID, 'onnx/model.onnx.part')).size;
+    expect(partial).toBeGreaterThan(0);
+
+    log = [];
+    const resumed = await fetchModel(ID, '--dtype', 'fp32');
+    expect(resumed.status).toBe(0);
+    expect(log.find((l) => l.url === `/${ID}/resolve/main/onnx/model.onnx`)?.range).toBe(`bytes=${partial}-`);
+    expect(same('onnx/model.onnx')).toBe(true);
+    expect(existsSync(join(dir, ID, 'onnx/model.onnx.part'))).toBe(false);
+  });
+
+  it('starts over when a leftover .part is longer than the file', async () => {
+    mkdirSync(join(dir, ID, 'onnx'), { recursive: true });
+    writeFileSync(join(dir, ID, 'onnx/model_quantized.onnx.part'), Buffer.alloc(statSync(join(SOURCE, 'onnx/model_quantized.onnx')).size + 10));
+    const run = await fetchModel(ID, '--dtype', 'q8');
+    expect(run.status).toBe(0);
+    expect(same('onnx/model_quantized.onnx')).toBe(true);
+  });
+
+  it('says which file a model lacks, and which model does not exist, in one line', async () => {
+    const cases: [string[], string][] = [
+      [[ID, '--dtype', 'q4'], `no such file in model ${ID}: onnx/model_q4.onnx`],
+      [['nobody/nothing'], `model nobody/nothing not found on ${endpoint}, or it is gated or private (set HF_TOKEN to a token allowed to read it)`],
+      [[ID, '--revision', 'v9'], `model ${ID} has no revision "v9"`],
+      [[ID, '--dtype', 'int3'], '--dtype must be one of fp32, fp16, q8, q4, got "int3"'],
+      [['../etc'], '"../etc" is not a hub model id (owner/name)'],
+    ];
+    for (const [args, message] of cases) {
+      const run = await fetchModel(...args);
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim()).toBe(`models:fetch: error: ${message}`);
+    }
+    // A missing ONNX file leaves no half-written file behind.
+    expect(existsSync(join(dir, ID, 'onnx/model_q4.onnx'))).toBe(false);
+    expect(existsSync(join(dir, ID, 'onnx/model_q4.onnx.part'))).toBe(false);
+  });
+
+  it('reports an unreachable endpoint without a stack trace', async () => {
+    const closed = createServer();
+    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((done) => closed.close(() => done()));
+    const saved = endpoint;
+    endpoint = `http://127.0.0.1:${port}`;
+    const run = await fetchModel(ID);
+    endpoint = saved;
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toMatch(new RegExp(`^models:fetch: error: cannot reach http://127\\.0\\.0\\.1:${port} \\(.+\\)$`));
+  });
+});
