@@ -1,0 +1,36 @@
+/** A progress bar on stderr (cli-progress) that changes stage in place: "loading onnx/model.onnx", "options", ... */
+import cliProgress from 'cli-progress';
+
+export class StageBar {
+  private readonly bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: '{stage} [{bar}] {percentage}% {detail}',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  private stage: string | undefined;
+
+  /** Shows `done` of `total` for `stage`; `detail` (e.g. "3.1/9.0 MB") defaults to "done/total". */
+  update(stage: string, done: number, total: number, detail = `${done}/${total}`): void {
+    if (stage !== this.stage) {
+      if (this.stage !== undefined) this.bar.stop();
+      this.stage = stage;
+      this.bar.start(Math.max(total, 1), done, { stage, detail });
+    } else {
+      this.bar.setTotal(Math.max(total, 1));
+      this.bar.update(done, { detail });
+    }
+  }
+
+  stop(): void {
+    if (this.stage !== undefined) this.bar.stop();
+    this.stage = undefined;
+  }
+}
+
+export function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
+}

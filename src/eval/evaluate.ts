@@ -1,0 +1,119 @@
+/**
+ * Evaluates a dataset under a condition: every test item is scored by log-likelihood of each option
+ * after the shared context (which the model encodes once) and the item's prompt. Reports accuracy by
+ * summed log-prob and by log-prob per character (acc_norm), per split, with bootstrap CIs and chance.
+ */
+import type { Dataset } from '../data/format.ts';
+import { serializeDataset } from '../data/format.ts';
+import { sha256Hex } from '../data/hash.ts';
+import { Rng } from '../data/rng.ts';
+import type { LanguageModel, OptionScore, RunOptions } from '../model/language-model.ts';
+import { bootstrapCi } from './bootstrap.ts';
+import { conditionInfo } from './conditions.ts';
+import { fitDocuments } from './fit-context.ts';
+import { RESULT_FORMAT, type EvalResult, type ItemResult, type SplitResult } from './result.ts';
+import { templateByName } from './templates.ts';
+
+export interface EvaluateOptions extends RunOptions {
+  condition: string;
+  template: string;
+  /** Seeds the ICL subsample (when needed) and the bootstrap. */
+  seed: number;
+}
+
+/** The option as scored after its prompt: a space joins them unless one side already has whitespace there. */
+export function continuation(prompt: string, option: string): string {
+  return /\s$/.test(prompt) || /^\s/.test(option) ? option : ` ${option}`;
+}
+
+/** Index of the highest value; the first wins a tie. */
+function best(values: readonly number[]): number {
+  return values.reduce((top, v, i) => (v > values[top] ? i : top), 0);
+}
+
+function tally(items: readonly ItemResult[], chosen: (item: ItemResult) => number, rng: Rng) {
+  const hits = items.map((item) => chosen(item) === item.answer);
+  const correct = hits.filter(Boolean).length;
+  return { correct, accuracy: correct / items.length, ci: bootstrapCi(hits, rng) };
+}
+
+export async function evaluate(dataset: Dataset, model: LanguageModel, options: EvaluateOptions): Promise<EvalResult> {
+  const started = new Date();
+  const t0 = performance.now();
+  const condition = conditionInfo(options.condition);
+  const template = templateByName(options.template);
+  const rng = new Rng(`evaluate/${options.seed}`);
+  const requests = dataset.test.map((item) => ({
+    prompt: item.prompt,
+    options: item.options.map((option) => continuation(item.prompt, option)),
+  }));
+
+  const notes: string[] = [];
+  let facts: string[] | null = null;
+  let documents: { kept: number; total: number } | null = null;
+  let subsampled = false;
+  if (condition.trainingInContext) {
+    // Start tokens counted in both terms leave a token of slack for a merge at the join.
+    const longestItem = Math.max(...requests.flatMap((r) => r.options.map((o) => model.countTokens(r.prompt + o))));
+    const fits = (docs: string[]) => model.countTokens(template.context(docs, model)) + longestItem <= model.contextLength;
+    const fitted = fitDocuments(
+      dataset.train.map((doc) => doc.text),
+      fits,
+      rng.fork('icl-subsample'),
+    );
+    facts = fitted.kept;
+    documents = { kept: fitted.kept.length, total: fitted.total };
+    subsampled = fitted.subsampled;
+    if (subsampled)
+      notes.push(
+        `training text subsampled: ${fitted.kept.length} of ${fitted.total} documents (chosen by seed ${options.seed}) ` +
+          `fit the model's ${model.contextLength}-token context`,
+      );
+  }
+  const context = template.context(facts, model);
+
+  const scores: OptionScore[][] = await model.scoreItems(context, requests, { signal: options.signal, onProgress: options.onProgress });
+  const items: ItemResult[] = dataset.test.map((item, i) => {
+    const logprobs = scores[i].map((s) => s.logprob);
+    const normalized = scores[i].map((s) => s.normalized);
+    return {
+      id: item.id,
+      split: item.split,
+      logprobs,
+      normalized,
+      tokens: scores[i].map((s) => s.tokens),
+      chosen: best(logprobs),
+      chosenNormalized: best(normalized),
+      answer: item.answer,
+    };
+  });
+
+  const splits: Record<string, SplitResult> = {};
+  for (const split of new Set(items.map((item) => item.split))) {
+    const inSplit = items.filter((item) => item.split === split);
+    const chance = inSplit.reduce((sum, item) => sum + 1 / item.logprobs.length, 0) / inSplit.length;
+    splits[split] = {
+      n: inSplit.length,
+      chance,
+      // One bootstrap stream for both rules, so their intervals come from the same resamples.
+      ...tally(inSplit, (item) => item.chosen, rng.fork(`bootstrap/${split}`)),
+      normalized: tally(inSplit, (item) => item.chosenNormalized, rng.fork(`bootstrap/${split}`)),
+    };
+  }
+
+  return {
+    format: RESULT_FORMAT,
+    dataset: { kind: dataset.kind, seed: dataset.seed, hash: await sha256Hex(serializeDataset(dataset)) },
+    model: model.id,
+    condition: options.condition,
+    device: model.device,
+    dtype: model.dtype,
+    template: template.name,
+    seed: options.seed,
+    context: { tokens: model.countTokens(context), documents, subsampled },
+    notes,
+    splits,
+    items,
+    timing: { started: started.toISOString(), seconds: (performance.now() - t0) / 1000 },
+  };
+}

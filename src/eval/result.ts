@@ -1,0 +1,118 @@
+/**
+ * The `glon.result/1` format: one evaluation of a dataset under a condition. Types, validation at the
+ * boundary (files, IndexedDB, the worker) and canonical serialization, like src/data/format.ts for datasets.
+ */
+import { z } from 'zod';
+import { FormatError } from '../data/format.ts';
+
+export const RESULT_FORMAT = 'glon.result/1';
+
+export const RESULT_LIMITS = { maxBytes: 256 * 1024 * 1024 } as const;
+
+const probability = z.number().min(0).max(1);
+const count = z.number().int().nonnegative();
+const interval = z.tuple([probability, probability]).refine(([lo, hi]) => lo <= hi, { message: 'ci is not [lo, hi] with lo <= hi' });
+
+/** Correct answers under one decision rule: highest summed log-prob, or highest log-prob per character. */
+const tally = z.strictObject({ correct: count, accuracy: probability, ci: interval });
+
+const splitResult = z.strictObject({
+  n: count,
+  /** Expected accuracy of uniform guessing: the mean of 1 / options. */
+  chance: probability,
+  ...tally.shape,
+  /** acc_norm: the option with the highest log-prob per character. */
+  normalized: tally,
+});
+
+const itemResult = z
+  .strictObject({
+    id: z.string().min(1),
+    split: z.string().min(1),
+    /** Summed log-prob (nats) of each option given the context and prompt. */
+    logprobs: z.array(z.number()).min(2),
+    /** Log-prob per character of each option. */
+    normalized: z.array(z.number()).min(2),
+    /** Number of scored tokens of each option. */
+    tokens: z.array(count).min(2),
+    chosen: count,
+    chosenNormalized: count,
+    answer: count,
+  })
+  .refine((item) => item.normalized.length === item.logprobs.length && item.tokens.length === item.logprobs.length, {
+    message: 'logprobs, normalized and tokens differ in length',
+  })
+  .refine((item) => Math.max(item.chosen, item.chosenNormalized, item.answer) < item.logprobs.length, {
+    message: 'chosen or answer is not an index into the options',
+  });
+
+const resultSchema = z
+  .strictObject({
+    format: z.literal(RESULT_FORMAT),
+    dataset: z.strictObject({ kind: z.string().min(1), seed: z.number().int(), hash: z.string().regex(/^[0-9a-f]{64}$/) }),
+    model: z.string().min(1),
+    condition: z.string().min(1),
+    device: z.enum(['webgpu', 'wasm', 'cpu']),
+    dtype: z.enum(['fp32', 'fp16', 'q8', 'q4']),
+    template: z.string().min(1),
+    /** Seed of the ICL subsample and the bootstrap. */
+    seed: z.number().int(),
+    context: z.strictObject({
+      /** Tokens of the shared context (training text and template), start token included. */
+      tokens: count,
+      /** Training documents in the context, when the condition puts them there. */
+      documents: z.strictObject({ kept: count, total: count }).nullable(),
+      /** Set when the training text was subsampled to fit the model's context. */
+      subsampled: z.boolean(),
+    }),
+    /** Plain-language remarks on how the evaluation was run (subsampling, ...). */
+    notes: z.array(z.string()),
+    splits: z.record(z.string().min(1), splitResult),
+    items: z.array(itemResult).min(1),
+    timing: z.strictObject({ started: z.string(), seconds: z.number().nonnegative() }),
+  })
+  .superRefine((result, ctx) => {
+    const perSplit = new Map<string, number>();
+    for (const item of result.items) perSplit.set(item.split, (perSplit.get(item.split) ?? 0) + 1);
+    for (const [split, n] of perSplit)
+      if (result.splits[split]?.n !== n)
+        ctx.addIssue({ code: 'custom', message: `split "${split}" has ${n} items but reports n = ${result.splits[split]?.n}`, path: ['splits', split] });
+  });
+
+export type SplitResult = z.infer<typeof splitResult>;
+export type ItemResult = z.infer<typeof itemResult>;
+export type EvalResult = z.infer<typeof resultSchema>;
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
+  return where ? `${where}: ${issue.message}` : issue.message;
+}
+
+export function validateResult(value: unknown): EvalResult {
+  const format = (value as { format?: unknown } | null)?.format;
+  if (typeof value !== 'object' || value === null || format !== RESULT_FORMAT)
+    throw new FormatError(`not a glon result: expected "format": "${RESULT_FORMAT}"`);
+  const parsed = resultSchema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    throw new FormatError(`invalid result: ${describeIssue(issues[0])}${more}`);
+  }
+  return parsed.data;
+}
+
+export function parseResult(source: string): EvalResult {
+  if (source.length > RESULT_LIMITS.maxBytes)
+    throw new FormatError(`file too large: ${(source.length / 1e6).toFixed(1)} MB (limit ${RESULT_LIMITS.maxBytes / 1e6} MB)`);
+  let value: unknown;
+  try {
+    value = JSON.parse(source);
+  } catch (err) {
+    throw new FormatError(`not JSON: ${(err as Error).message}`);
+  }
+  return validateResult(value);
+}
+
+export function serializeResult(result: EvalResult): string {
+  return JSON.stringify(result, null, 2) + '\n';
+}

@@ -1,0 +1,97 @@
+/**
+ * Loads a causal LM in the transformers.js layout (config.json, tokenizer.json, tokenizer_config.json,
+ * onnx/model*.onnx) from a local model folder or, only when allowed, the hub. Runs in the page, a worker
+ * and Node alike; Node's folder handling and thread settings live in load-node.ts.
+ */
+import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingface/transformers';
+import type { PretrainedConfig, ProgressInfo } from '@huggingface/transformers';
+import type { Env, InferenceSession } from 'onnxruntime-common';
+import type { Device, Dtype } from './language-model.ts';
+import { DTYPE_FILES, ModelLoadError, checkModelFiles, registrySizer, type FileSizer } from './model-files.ts';
+import { pickDevice } from './device.ts';
+import { OrtLanguageModel } from './ort-model.ts';
+import { DEFAULT_SCORING, type ScoringSettings } from './ort-scorer.ts';
+
+/** Bytes of one file loaded so far. */
+export interface LoadProgress {
+  file: string;
+  loaded: number;
+  total: number;
+}
+
+export interface LoadOptions {
+  /** Hub id, or a folder name under localModelPath. */
+  id: string;
+  /** Where local model folders live (a URL path in the page, a directory in Node); searched first. */
+  localModelPath?: string;
+  /** Whether the hub may be contacted; offline loading never tries the network. */
+  allowRemote: boolean;
+  /** A hub mirror (same URL layout as huggingface.co). */
+  remoteHost?: string;
+  /** Where ONNX Runtime's .wasm files are served from, in the page (see ort-wasm-paths.ts). */
+  wasmPaths?: Env.WasmPrefixOrFilePaths;
+  /** Default: WebGPU when an adapter exists, else WASM; the CPU in Node. */
+  device?: Device;
+  dtype: Dtype;
+  sessionOptions?: InferenceSession.SessionOptions;
+  scoring?: Partial<Omit<ScoringSettings, 'contextLength'>>;
+  /** How to size the model's files before loading; default: ask transformers.js (see registrySizer). */
+  sizer?: FileSizer;
+  onProgress?: (progress: LoadProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** ORT's load errors repeat the path and may name a C++ function; the reason is what follows them. */
+function ortReason(err: unknown): string {
+  const message = String((err as Error)?.message ?? err);
+  let reason = message.includes('failed:') ? message.slice(message.indexOf('failed:') + 7) : message;
+  if (/^\S+\.cc:\d+ /.test(reason) && reason.includes(') ')) reason = reason.slice(reason.lastIndexOf(') ') + 2);
+  const firstLine = reason.trim().split('\n')[0];
+  return firstLine.length > 200 ? `${firstLine.slice(0, 200)}...` : firstLine;
+}
+
+async function stage<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ModelLoadError) throw err;
+    throw new ModelLoadError(`${what}: ${ortReason(err)}`);
+  }
+}
+
+export async function loadModel(options: LoadOptions): Promise<OrtLanguageModel> {
+  const { id, dtype, allowRemote, signal, onProgress } = options;
+  env.allowRemoteModels = allowRemote;
+  env.allowLocalModels = options.localModelPath !== undefined;
+  if (options.localModelPath !== undefined) env.localModelPath = options.localModelPath;
+  if (options.remoteHost !== undefined) env.remoteHost = options.remoteHost;
+  if (options.wasmPaths !== undefined && env.backends.onnx.wasm) env.backends.onnx.wasm.wasmPaths = options.wasmPaths;
+  const device = options.device ?? (await pickDevice());
+
+  const location = { id, localModelPath: options.localModelPath, allowRemote };
+  await checkModelFiles(location, dtype, options.sizer ?? registrySizer(location));
+  signal?.throwIfAborted();
+
+  const hub = {
+    local_files_only: !allowRemote,
+    progress_callback: (info: ProgressInfo) => {
+      if (info.status === 'progress') onProgress?.({ file: info.file, loaded: info.loaded, total: info.total });
+    },
+  };
+  const config: PretrainedConfig = await stage(`${id}: config.json is not valid`, () => AutoConfig.from_pretrained(id, hub));
+  const tokenizer = await stage(`${id}: cannot read the tokenizer (tokenizer.json, tokenizer_config.json)`, () =>
+    AutoTokenizer.from_pretrained(id, hub),
+  );
+  signal?.throwIfAborted();
+  const model = await stage(`${id}: ${DTYPE_FILES[dtype]} cannot be loaded by ONNX Runtime`, () =>
+    AutoModelForCausalLM.from_pretrained(id, { ...hub, config, dtype, device, session_options: options.sessionOptions }),
+  );
+  try {
+    signal?.throwIfAborted();
+    return new OrtLanguageModel({ id, device, dtype, tokenizer, model, scoring: { ...DEFAULT_SCORING, ...options.scoring } });
+  } catch (err) {
+    await model.dispose();
+    if (signal?.aborted) throw err;
+    throw new ModelLoadError(`${id}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The files a causal LM needs in the transformers.js layout, and which ONNX file each dtype uses.
+ * Checked before transformers.js sees the model, so a missing file is reported by name instead of
+ * surfacing later as an unrelated-looking error.
+ */
+import { ModelRegistry } from '@huggingface/transformers';
+import type { Dtype } from './language-model.ts';
+
+export const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4'];
+
+/** The ONNX file transformers.js loads for each dtype. */
+export const DTYPE_FILES: Record<Dtype, string> = {
+  fp32: 'onnx/model.onnx',
+  fp16: 'onnx/model_fp16.onnx',
+  q8: 'onnx/model_quantized.onnx',
+  q4: 'onnx/model_q4.onnx',
+};
+
+export const CONFIG_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
+
+export function requiredFiles(dtype: Dtype): string[] {
+  return [...CONFIG_FILES, DTYPE_FILES[dtype]];
+}
+
+export class ModelLoadError extends Error {
+  override name = 'ModelLoadError';
+}
+
+/** Where transformers.js looks for a model: a local folder (relative to localModelPath) and/or the hub. */
+export interface ModelLocation {
+  id: string;
+  localModelPath?: string;
+  allowRemote: boolean;
+}
+
+/** Size in bytes of a model file, undefined when it does not exist (NaN when the server does not say). */
+export type FileSizer = (file: string) => Promise<number | undefined>;
+
+/**
+ * Asks transformers.js (a local URL in the page, or the hub). It memoizes answers per model id for the
+ * life of the process, so Node, where folders change under tests, sizes files on disk instead.
+ */
+export function registrySizer(location: ModelLocation): FileSizer {
+  return async (file) => {
+    const meta = await ModelRegistry.get_file_metadata(location.id, file, { local_files_only: !location.allowRemote });
+    return meta.exists ? (meta.size ?? Number.NaN) : undefined;
+  };
+}
+
+/** The dtypes whose ONNX file exists for this model. */
+export async function availableDtypes(sizer: FileSizer): Promise<Dtype[]> {
+  const sizes = await Promise.all(DTYPES.map((dtype) => sizer(DTYPE_FILES[dtype])));
+  return DTYPES.filter((_, i) => sizes[i] !== undefined);
+}
+
+/** How a model's location reads in an error: its folder when local only. */
+function describe({ id, localModelPath, allowRemote }: ModelLocation): string {
+  if (allowRemote) return `${id} (local folder or hub)`;
+  return localModelPath ? `${localModelPath.replace(/\/+$/, '')}/${id}` : id;
+}
+
+/** Throws a ModelLoadError naming the first required file that is missing or empty. */
+export async function checkModelFiles(location: ModelLocation, dtype: Dtype, sizer: FileSizer): Promise<void> {
+  const where = describe(location);
+  for (const file of requiredFiles(dtype)) {
+    const size = await sizer(file);
+    if (size === undefined) {
+      if (file === DTYPE_FILES[dtype]) {
+        const have = await availableDtypes(sizer);
+        const hint = have.length ? `; available dtypes: ${have.join(', ')}` : '; no ONNX model file found';
+        throw new ModelLoadError(`${where}: missing ${file} (dtype ${dtype})${hint}`);
+      }
+      // Without config.json the model is most likely absent altogether.
+      const offline = file === 'config.json' && !location.allowRemote ? ' (offline: the hub was not contacted)' : '';
+      throw new ModelLoadError(`${where}: missing ${file}${offline}`);
+    }
+    if (size === 0) throw new ModelLoadError(`${where}: ${file} is empty`);
+  }
+}

@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MODELS_DIR } from '../models-dir.ts';
+import { generateDataset } from '../../src/data/generate.ts';
+import { serializeDataset } from '../../src/data/format.ts';
+import { parseResult } from '../../src/eval/result.ts';
+
+const GLON = fileURLToPath(new URL('../../bin/glon.js', import.meta.url));
+const STORIES = join(MODELS_DIR, 'stories260K');
+
+function glon(...args: string[]) {
+  const run = spawnSync(process.execPath, [GLON, ...args], { encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('glon eval', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'glon-eval-'));
+  const dataset = join(dir, 'reversal.json');
+  writeFileSync(dataset, serializeDataset(generateDataset({ kind: 'reversal', seed: 1 })));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints a per-split table with both accuracies and writes the result', () => {
+    const out = join(dir, 'result.json');
+    const run = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'icl', '--dtype', 'q8', '--out', out);
+    expect(run.stderr).not.toContain('error');
+    expect(run.status).toBe(0);
+    const result = parseResult(readFileSync(out, 'utf8'));
+    expect(result).toMatchObject({ condition: 'icl', dtype: 'q8', template: 'plain', model: 'stories260K' });
+    const lines = run.stdout.split('\n');
+    expect(lines[1].split(/\s+/)).toEqual(['split', 'n', 'chance', 'acc', '95%', 'CI', 'acc_norm', '95%', 'CI']);
+    const f = (x: number) => x.toFixed(3);
+    for (const [split, s] of Object.entries(result.splits)) {
+      const row = lines.slice(2).find((line) => line.startsWith(`${split} `))!;
+      expect(row.split(/\s+/)).toEqual([
+        split, String(s.n), '0.500',
+        f(s.accuracy), `[${f(s.ci[0])},`, `${f(s.ci[1])}]`,
+        f(s.normalized.accuracy), `[${f(s.normalized.ci[0])},`, `${f(s.normalized.ci[1])}]`,
+      ]);
+    }
+    if (result.context.subsampled) expect(run.stdout).toContain('note: training text subsampled');
+  });
+
+  it('says in one line that a hub model is not available offline', () => {
+    const run = glon('eval', '--dataset', dataset, '--model', 'HuggingFaceTB/SmolLM2-135M-Instruct', '--condition', 'base', '--out', join(dir, 'x.json'));
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `glon: error: model "HuggingFaceTB/SmolLM2-135M-Instruct" is not available offline: there is no folder ${join(process.cwd(), 'HuggingFaceTB/SmolLM2-135M-Instruct')} (pass --allow-remote to download it from the hub)`,
+    ]);
+  });
+
+  it('rejects a bad flag value in one line', () => {
+    const run = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'icl', '--dtype', 'int3', '--out', join(dir, 'x.json'));
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('glon: error: --dtype must be one of fp32, fp16, q8, q4, got "int3"');
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { parseResult, serializeResult, validateResult, type EvalResult } from '../../src/eval/result.ts';
+import { FormatError } from '../../src/data/format.ts';
+
+const item = (id: string, split: string, chosen: number, answer: number) => ({
+  id,
+  split,
+  logprobs: [-3, -4],
+  normalized: [-0.3, -0.5],
+  tokens: [3, 4],
+  chosen,
+  chosenNormalized: chosen,
+  answer,
+});
+
+const RESULT: EvalResult = {
+  format: 'glon.result/1',
+  dataset: { kind: 'reversal', seed: 1, hash: 'ab'.repeat(32) },
+  model: 'stories260K',
+  condition: 'base',
+  device: 'cpu',
+  dtype: 'fp32',
+  template: 'plain',
+  seed: 0,
+  context: { tokens: 1, documents: null, subsampled: false },
+  notes: [],
+  splits: {
+    reversal: { n: 2, chance: 0.5, correct: 1, accuracy: 0.5, ci: [0, 1], normalized: { correct: 1, accuracy: 0.5, ci: [0, 1] } },
+  },
+  items: [item('r1', 'reversal', 0, 0), item('r2', 'reversal', 0, 1)],
+  timing: { started: '2026-11-26T15:00:00.000Z', seconds: 1.5 },
+};
+
+const broken = (change: (r: any) => void) => {
+  const copy = structuredClone(RESULT);
+  change(copy);
+  return copy;
+};
+
+describe('glon.result/1', () => {
+  it('round-trips through its canonical text', () => {
+    expect(parseResult(serializeResult(RESULT))).toEqual(RESULT);
+  });
+
+  it('rejects what is not a result, in one line naming the problem', () => {
+    expect(() => parseResult('{')).toThrow(FormatError);
+    expect(() => validateResult({ format: 'glon.dataset/1' })).toThrow('not a glon result: expected "format": "glon.result/1"');
+    expect(() => validateResult(broken((r) => (r.items[1].chosen = 2)))).toThrow(
+      'invalid result: items[1]: chosen or answer is not an index into the options',
+    );
+    expect(() => validateResult(broken((r) => (r.splits.reversal.n = 3)))).toThrow('split "reversal" has 2 items but reports n = 3');
+    expect(() => validateResult(broken((r) => (r.splits.reversal.ci = [0.8, 0.2])))).toThrow('ci is not [lo, hi] with lo <= hi');
+    expect(() => validateResult(broken((r) => (r.items[0].tokens = [3, 4, 5])))).toThrow('logprobs, normalized and tokens differ in length');
+    expect(() => validateResult(broken((r) => (r.dataset.hash = 'xyz')))).toThrow(/dataset\.hash/);
+  });
+});
