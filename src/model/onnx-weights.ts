@@ -1,0 +1,441 @@
+/**
+ * The weights of a Llama-style ONNX export, found by the graph's structure rather than by initializer
+ * names (hub exports call them `onnx::MatMul_123`): a projection is a MatMul-like node whose second input
+ * is constant; q/k/v are three projections of one normed input, told apart by where they meet inside
+ * attention; gate/up are two projections of one input, gate being the one that reaches a Sigmoid; layers
+ * follow graph order. Quantized weights (fp16, DequantizeLinear, MatMulInteger, MatMulNBits) come out float32.
+ */
+import onnxProto from 'onnx-proto';
+import type { LlamaConfig } from './llama-config.ts';
+import { bfloat16ToFloat, dequantizeLinear, dequantizeMatMulNBits, halfToFloat, type IntArray } from './dequantize.ts';
+
+const { onnx } = onnxProto;
+type TensorProto = InstanceType<typeof onnx.TensorProto>;
+type NodeProto = InstanceType<typeof onnx.NodeProto>;
+
+/** A row-major float32 matrix. Projections are stored [in, out], so that y = x @ w as in the ONNX graph. */
+export interface Matrix {
+  rows: number;
+  cols: number;
+  data: Float32Array;
+}
+
+export interface LayerWeights {
+  inputNorm: Float32Array;
+  q: Matrix;
+  k: Matrix;
+  v: Matrix;
+  o: Matrix;
+  postNorm: Float32Array;
+  gate: Matrix;
+  up: Matrix;
+  down: Matrix;
+}
+
+export interface LlamaWeights {
+  /** [vocab, hidden]. */
+  embed: Matrix;
+  layers: LayerWeights[];
+  finalNorm: Float32Array;
+  /** [hidden, vocab]; absent when the head is the embedding itself (tied and stored once). */
+  lmHead?: Matrix;
+}
+
+export const PROJECTIONS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
+export type Projection = (typeof PROJECTIONS)[number];
+
+export class OnnxWeightError extends Error {
+  override name = 'OnnxWeightError';
+}
+
+interface Constant {
+  dims: number[];
+  values: Float32Array | IntArray;
+}
+
+function toNumber(v: number | { toNumber(): number }): number {
+  return typeof v === 'number' ? v : v.toNumber();
+}
+
+/** Copies raw bytes into their own aligned buffer (a Node Buffer's slice would share its pool). */
+function aligned(raw: Uint8Array): ArrayBuffer {
+  return new Uint8Array(raw).buffer;
+}
+
+function readTensor(t: TensorProto): Constant {
+  const dims = (t.dims ?? []).map(toNumber);
+  const count = dims.reduce((a, b) => a * b, 1);
+  const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
+  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)
+    throw new OnnxWeightError(`initializer ${t.name} is stored in external data, which is not supported`);
+  const T = onnx.TensorProto.DataType;
+  switch (t.dataType) {
+    case T.FLOAT:
+      return { dims, values: raw ? new Float32Array(aligned(raw)) : Float32Array.from(t.floatData ?? []) };
+    case T.FLOAT16:
+      return { dims, values: halfToFloat(raw ? new Uint16Array(aligned(raw)) : Uint16Array.from(t.int32Data ?? [])) };
+    case T.BFLOAT16:
+      return { dims, values: bfloat16ToFloat(raw ? new Uint16Array(aligned(raw)) : Uint16Array.from(t.int32Data ?? [])) };
+    case T.INT8:
+      return { dims, values: raw ? new Int8Array(aligned(raw)) : Int8Array.from(t.int32Data ?? []) };
+    case T.UINT8:
+      return { dims, values: raw ? new Uint8Array(aligned(raw)) : Uint8Array.from(t.int32Data ?? []) };
+    case T.INT32:
+      return { dims, values: raw ? new Int32Array(aligned(raw)) : Int32Array.from(t.int32Data ?? []) };
+    case T.INT64: {
+      const big = raw ? Array.from(new BigInt64Array(aligned(raw)), Number) : (t.int64Data ?? []).map(toNumber);
+      return { dims, values: Float32Array.from(big) };
+    }
+    default:
+      if (count === 0) return { dims, values: new Float32Array(0) };
+      throw new OnnxWeightError(`initializer ${t.name} has data type ${t.dataType}, which is not supported`);
+  }
+}
+
+function attr(node: NodeProto, name: string): number | number[] | undefined {
+  const a = node.attribute?.find((x) => x.name === name);
+  if (!a) return undefined;
+  if (a.ints && a.ints.length > 0) return a.ints.map(toNumber);
+  return a.i !== undefined && a.i !== null ? toNumber(a.i) : undefined;
+}
+
+function asFloat(c: Constant): Float32Array {
+  return c.values instanceof Float32Array ? c.values : Float32Array.from(c.values);
+}
+
+function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  return out;
+}
+
+/** A node that multiplies an activation by a constant matrix. */
+interface ProjectionNode {
+  index: number;
+  /** The activation tensor before any dynamic quantization (what q/k/v share). */
+  input: string;
+  /** Tensor holding the float result. */
+  output: string;
+  weight: Matrix;
+  /** Initializer the weight came from when it is a plain transpose of one (a tied head). */
+  source?: string;
+}
+
+class Graph {
+  readonly nodes: NodeProto[];
+  private readonly inits = new Map<string, TensorProto>();
+  private readonly producer = new Map<string, number>();
+  private readonly consumers = new Map<string, number[]>();
+  private readonly cache = new Map<string, Constant | null>();
+
+  constructor(bytes: Uint8Array) {
+    let model;
+    try {
+      model = onnx.ModelProto.decode(bytes);
+    } catch (err) {
+      throw new OnnxWeightError(`not an ONNX model: ${(err as Error).message}`);
+    }
+    const graph = model.graph;
+    if (!graph) throw new OnnxWeightError('ONNX model has no graph');
+    this.nodes = (graph.node ?? []) as NodeProto[];
+    for (const t of graph.initializer ?? []) this.inits.set(t.name ?? '', t as TensorProto);
+    this.nodes.forEach((n, i) => {
+      for (const out of n.output ?? []) this.producer.set(out, i);
+      for (const inp of n.input ?? []) if (inp) this.consumers.set(inp, [...(this.consumers.get(inp) ?? []), i]);
+    });
+  }
+
+  producerOf(name: string): NodeProto | undefined {
+    const i = this.producer.get(name);
+    return i === undefined ? undefined : this.nodes[i];
+  }
+
+  consumersOf(name: string): number[] {
+    return this.consumers.get(name) ?? [];
+  }
+
+  initializerName(name: string): string | undefined {
+    return this.inits.has(name) ? name : undefined;
+  }
+
+  /** The float value of a tensor computed from initializers only (through Cast, DequantizeLinear, Transpose...), else null. */
+  constant(name: string): Constant | null {
+    if (this.cache.has(name)) return this.cache.get(name)!;
+    const value = this.computeConstant(name);
+    this.cache.set(name, value);
+    return value;
+  }
+
+  private computeConstant(name: string): Constant | null {
+    const init = this.inits.get(name);
+    if (init) return readTensor(init);
+    const node = this.producerOf(name);
+    if (!node) return null;
+    const inputs = node.input ?? [];
+    switch (node.opType) {
+      case 'Constant': {
+        const t = node.attribute?.find((a) => a.name === 'value')?.t;
+        return t ? readTensor(t as TensorProto) : null;
+      }
+      case 'Identity':
+      case 'Cast':
+        return this.floatConstant(inputs[0]);
+      case 'DequantizeLinear': {
+        const x = this.constant(inputs[0]);
+        const scale = this.constant(inputs[1]);
+        if (!x || !scale) return null;
+        const zp = inputs[2] ? this.constant(inputs[2]) : null;
+        const axis = (attr(node, 'axis') as number | undefined) ?? 1;
+        const block = (attr(node, 'block_size') as number | undefined) ?? 0;
+        const values = dequantizeLinear(x.values as IntArray, x.dims, asFloat(scale), zp?.values as IntArray | undefined, axis, block);
+        return { dims: x.dims, values };
+      }
+      case 'Transpose': {
+        const x = this.floatConstant(inputs[0]);
+        if (!x || x.dims.length !== 2) return null;
+        return { dims: [x.dims[1], x.dims[0]], values: transpose2d(x.values as Float32Array, x.dims[0], x.dims[1]) };
+      }
+      default:
+        return null;
+    }
+  }
+
+  private floatConstant(name: string): Constant | null {
+    const c = this.constant(name);
+    return c ? { dims: c.dims, values: asFloat(c) } : null;
+  }
+
+  /** Reads node `index` as a projection (x @ constant W), or undefined when it is not one. */
+  projection(index: number): ProjectionNode | undefined {
+    const node = this.nodes[index];
+    const inputs = node.input ?? [];
+    const outputs = node.output ?? [];
+    if (node.opType === 'MatMul') {
+      const w = this.constant(inputs[1]);
+      if (!w || w.dims.length !== 2 || this.constant(inputs[0])) return undefined;
+      const transposed = this.producerOf(inputs[1]);
+      const source =
+        transposed?.opType === 'Transpose' ? this.initializerName(transposed.input?.[0] ?? '') : undefined;
+      return { index, input: inputs[0], output: outputs[0], weight: { rows: w.dims[0], cols: w.dims[1], data: asFloat(w) }, source };
+    }
+    if (node.opType === 'MatMulNBits') {
+      const k = attr(node, 'K') as number;
+      const n = attr(node, 'N') as number;
+      const bits = (attr(node, 'bits') as number | undefined) ?? 4;
+      const blockSize = attr(node, 'block_size') as number;
+      const b = this.constant(inputs[1]);
+      const scales = this.constant(inputs[2]);
+      if (!b || !scales) return undefined;
+      const zp = inputs[3] ? this.constant(inputs[3]) : null;
+      if (inputs[4] || inputs[5]) throw new OnnxWeightError(`MatMulNBits ${node.name}: g_idx and bias inputs are not supported`);
+      const zeroPoints = zp ? (zp.values instanceof Float32Array ? zp.values : (zp.values as Uint8Array)) : undefined;
+      const data = dequantizeMatMulNBits(b.values as Uint8Array, asFloat(scales), zeroPoints, k, n, bits, blockSize);
+      return { index, input: inputs[0], output: outputs[0], weight: { rows: k, cols: n, data } };
+    }
+    if (node.opType === 'MatMulInteger') return this.matMulInteger(index);
+    return undefined;
+  }
+
+  /**
+   * Dynamic quantization as exported by ONNX Runtime's quantizer: DynamicQuantizeLinear(x) -> MatMulInteger
+   * with the constant weight and its zero point -> Cast -> Mul by (x scale * weight scale).
+   */
+  private matMulInteger(index: number): ProjectionNode | undefined {
+    const node = this.nodes[index];
+    const [a, b, , bZero] = node.input ?? [];
+    const wq = this.constant(b);
+    if (!wq || wq.dims.length !== 2) return undefined;
+    const dql = this.producerOf(a);
+    const input = dql?.opType === 'DynamicQuantizeLinear' ? dql.input![0] : a;
+    // Follow Cast -> Mul to the float output; the weight's scale is the constant factor of the scale product.
+    let output = node.output![0];
+    let scale: Float32Array | undefined;
+    for (let hops = 0; hops < 3 && !scale; hops++) {
+      const next = this.consumersOf(output).map((i) => this.nodes[i]);
+      if (next.length !== 1) break;
+      const step = next[0];
+      if (step.opType === 'Mul') {
+        const other = step.input!.find((x) => x !== output)!;
+        const direct = this.constant(other);
+        const product = this.producerOf(other);
+        const factor = direct ?? (product?.opType === 'Mul' ? product.input!.map((x) => this.constant(x)).find(Boolean) : null);
+        if (factor) scale = asFloat(factor);
+      } else if (step.opType !== 'Cast') break;
+      output = step.output![0];
+    }
+    if (!scale) throw new OnnxWeightError(`MatMulInteger ${node.name}: cannot find the weight's scale`);
+    const zp = bZero ? this.constant(bZero) : null;
+    const [rows, cols] = wq.dims;
+    const values = dequantizeLinear(wq.values as IntArray, wq.dims, scale, zp?.values as IntArray | undefined, 1);
+    return { index, input, output, weight: { rows, cols, data: values } };
+  }
+}
+
+/** Projections that feed `tensor` without passing through another projection (backwards search). */
+function upstreamProjections(g: Graph, tensor: string, projectionsByOutput: Map<string, ProjectionNode>): Set<ProjectionNode> {
+  const found = new Set<ProjectionNode>();
+  const seen = new Set<string>();
+  const stack = [tensor];
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    const p = projectionsByOutput.get(t);
+    if (p) {
+      found.add(p);
+      continue;
+    }
+    const node = g.producerOf(t);
+    if (node) for (const inp of node.input ?? []) if (inp) stack.push(inp);
+  }
+  return found;
+}
+
+/** Whether `tensor` reaches a node of type `op` before passing through another projection (forwards search). */
+function reaches(g: Graph, tensor: string, op: string, projectionIndices: Set<number>): boolean {
+  const seen = new Set<number>();
+  const stack = [...g.consumersOf(tensor)];
+  while (stack.length) {
+    const i = stack.pop()!;
+    if (seen.has(i) || projectionIndices.has(i)) continue;
+    seen.add(i);
+    if (g.nodes[i].opType === op) return true;
+    for (const out of g.nodes[i].output ?? []) stack.push(...g.consumersOf(out));
+  }
+  return false;
+}
+
+/** The scale vector of the RMSNorm that produced `tensor` (decomposed Mul, or a fused normalization op). */
+function normWeight(g: Graph, tensor: string, hidden: number, where: string): Float32Array {
+  let node = g.producerOf(tensor);
+  while (node && node.opType === 'Cast') node = g.producerOf(node.input![0]);
+  if (node && /LayerNormalization$/.test(node.opType ?? '')) {
+    const w = g.constant(node.input![1]);
+    if (w && w.values.length === hidden) return asFloat(w);
+  }
+  if (node && node.opType === 'Mul') {
+    for (const inp of node.input ?? []) {
+      const w = g.constant(inp);
+      if (w && w.values.length === hidden) return asFloat(w);
+    }
+  }
+  throw new OnnxWeightError(`cannot find the RMSNorm weight before ${where} (producer: ${node?.opType ?? 'graph input'})`);
+}
+
+function expectShape(m: Matrix, rows: number, cols: number, what: string): Matrix {
+  if (m.rows !== rows || m.cols !== cols)
+    throw new OnnxWeightError(`${what}: weight is ${m.rows}x${m.cols}, config.json implies ${rows}x${cols}`);
+  return m;
+}
+
+/** The constant matrix of every projection node (MatMul, MatMulInteger, MatMulNBits), in graph order, as float32 [in, out]. */
+export function projectionWeights(bytes: Uint8Array): Matrix[] {
+  const g = new Graph(bytes);
+  return g.nodes.flatMap((_, i) => g.projection(i)?.weight ?? []);
+}
+
+/** Reads the weights of a Llama-style ONNX export and checks them against its config. */
+export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig): LlamaWeights {
+  const g = new Graph(bytes);
+  const D = config.hiddenSize;
+  const qDim = config.numHeads * config.headDim;
+  const kvDim = config.numKvHeads * config.headDim;
+
+  const projections: ProjectionNode[] = [];
+  g.nodes.forEach((_, i) => {
+    const p = g.projection(i);
+    if (p) projections.push(p);
+  });
+  const byOutput = new Map(projections.map((p) => [p.output, p]));
+  const indices = new Set(projections.map((p) => p.index));
+
+  // Projections sharing one input: triples are attention q/k/v, pairs are MLP gate/up.
+  const byInput = new Map<string, ProjectionNode[]>();
+  for (const p of projections) byInput.set(p.input, [...(byInput.get(p.input) ?? []), p]);
+  const triples = [...byInput.values()].filter((ps) => ps.length === 3).sort((a, b) => a[0].index - b[0].index);
+  const pairs = [...byInput.values()].filter((ps) => ps.length === 2).sort((a, b) => a[0].index - b[0].index);
+  if (triples.length !== config.numLayers || pairs.length !== config.numLayers)
+    throw new OnnxWeightError(
+      `the graph has ${triples.length} attention and ${pairs.length} MLP blocks, config.json says ${config.numLayers} layers ` +
+        '(fused QKV or gate/up projections are not supported)',
+    );
+
+  const consumersOfProjections = projections.map((p) => ({ p, from: upstreamProjections(g, p.input, byOutput) }));
+  const layers: LayerWeights[] = triples.map((qkv, layer) => {
+    const where = `layer ${layer}`;
+    const [q, k, v] = attentionRoles(g, qkv, byOutput, where);
+    const o = consumersOfProjections.find(({ p, from }) => from.has(v) && !qkv.includes(p))?.p;
+    if (!o) throw new OnnxWeightError(`${where}: cannot find the attention output projection`);
+    const [first, second] = pairs[layer];
+    const firstGate = reaches(g, first.output, 'Sigmoid', indices);
+    const secondGate = reaches(g, second.output, 'Sigmoid', indices);
+    if (firstGate === secondGate) throw new OnnxWeightError(`${where}: cannot tell the MLP gate from the up projection`);
+    const [gate, up] = firstGate ? [first, second] : [second, first];
+    const down = consumersOfProjections.find(({ from }) => from.has(gate) && from.has(up))?.p;
+    if (!down) throw new OnnxWeightError(`${where}: cannot find the MLP down projection`);
+    return {
+      inputNorm: normWeight(g, q.input, D, `${where} attention`),
+      q: expectShape(q.weight, D, qDim, `${where} q_proj`),
+      k: expectShape(k.weight, D, kvDim, `${where} k_proj`),
+      v: expectShape(v.weight, D, kvDim, `${where} v_proj`),
+      o: expectShape(o.weight, qDim, D, `${where} o_proj`),
+      postNorm: normWeight(g, gate.input, D, `${where} MLP`),
+      gate: expectShape(gate.weight, D, config.intermediateSize, `${where} gate_proj`),
+      up: expectShape(up.weight, D, config.intermediateSize, `${where} up_proj`),
+      down: expectShape(down.weight, config.intermediateSize, D, `${where} down_proj`),
+    };
+  });
+
+  const head = projections.find((p) => p.weight.rows === D && p.weight.cols === config.vocabSize);
+  if (!head) throw new OnnxWeightError(`cannot find the LM head (a ${D}x${config.vocabSize} projection)`);
+
+  const gather = g.nodes.find((n) => n.opType === 'Gather' && g.constant(n.input![0])?.dims.length === 2);
+  const embedding = gather ? g.constant(gather.input![0]) : null;
+  if (!gather || !embedding) throw new OnnxWeightError('cannot find the token embedding (a Gather of a constant matrix)');
+  const embed = expectShape(
+    { rows: embedding.dims[0], cols: embedding.dims[1], data: asFloat(embedding) },
+    config.vocabSize,
+    D,
+    'embed_tokens',
+  );
+  const tiedInPlace = head.source !== undefined && head.source === gather.input![0];
+  return {
+    embed,
+    layers,
+    finalNorm: normWeight(g, head.input, D, 'the LM head'),
+    lmHead: tiedInPlace ? undefined : head.weight,
+  };
+}
+
+/** Orders a q/k/v triple by the attention that consumes it (scores q·k, then probabilities · v). */
+function attentionRoles(
+  g: Graph,
+  qkv: ProjectionNode[],
+  byOutput: Map<string, ProjectionNode>,
+  where: string,
+): [ProjectionNode, ProjectionNode, ProjectionNode] {
+  const members = new Set(qkv);
+  const only = (tensor: string | undefined): ProjectionNode | undefined => {
+    if (!tensor) return undefined;
+    const up = [...upstreamProjections(g, tensor, byOutput)].filter((p) => members.has(p));
+    return up.length === 1 ? up[0] : undefined;
+  };
+  for (const node of g.nodes) {
+    const inputs = node.input ?? [];
+    // Fused attention ops take (query, key, value) as their first three inputs.
+    if (/^(GroupQueryAttention|MultiHeadAttention)$/.test(node.opType ?? '')) {
+      const [q, k, v] = inputs.slice(0, 3).map(only);
+      if (q && k && v) return [q, k, v];
+    }
+  }
+  let q: ProjectionNode | undefined, k: ProjectionNode | undefined, v: ProjectionNode | undefined;
+  for (const node of g.nodes) {
+    if (node.opType !== 'MatMul' || g.constant(node.input![1])) continue;
+    const a = only(node.input![0]);
+    const b = only(node.input![1]);
+    if (a && b && a !== b) [q, k] = [a, b];
+    else if (!a && b && upstreamProjections(g, node.input![0], byOutput).size >= 2) v = b;
+  }
+  if (!q || !k || !v || new Set([q, k, v]).size !== 3) throw new OnnxWeightError(`${where}: cannot tell q, k and v apart`);
+  return [q, k, v];
+}

@@ -1,0 +1,128 @@
+/**
+ * A LoRA adapter as the two files Python PEFT reads: `adapter_model.safetensors` with PEFT's tensor names
+ * (lora_A [rank, in], lora_B [out, rank], as torch Linear weights) and `adapter_config.json`.
+ */
+import { z } from 'zod';
+import type { LlamaConfig } from '../model/llama-config.ts';
+import { PROJECTIONS, type Projection } from '../model/onnx-weights.ts';
+import { checkLoraConfig, projectionShape, type HostFactors, type LoraAdapter } from './lora.ts';
+import { decodeSafetensors, encodeSafetensors, type F32Tensor } from './safetensors.ts';
+
+export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
+export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
+
+const MODULES: Record<Projection, string> = {
+  q: 'self_attn.q_proj',
+  k: 'self_attn.k_proj',
+  v: 'self_attn.v_proj',
+  o: 'self_attn.o_proj',
+  gate: 'mlp.gate_proj',
+  up: 'mlp.up_proj',
+  down: 'mlp.down_proj',
+};
+
+function tensorName(layer: number, p: Projection, factor: 'A' | 'B'): string {
+  return `base_model.model.model.layers.${layer}.${MODULES[p]}.lora_${factor}.weight`;
+}
+
+function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  return out;
+}
+
+export interface AdapterFiles {
+  weights: Uint8Array;
+  /** adapter_config.json text. */
+  config: string;
+}
+
+export function encodeAdapter(adapter: LoraAdapter, baseModel: string): AdapterFiles {
+  const r = adapter.config.rank;
+  const tensors = new Map<string, F32Tensor>();
+  adapter.layers.forEach((layer, i) => {
+    for (const p of PROJECTIONS) {
+      const f = layer[p];
+      if (!f) continue;
+      tensors.set(tensorName(i, p, 'A'), { shape: [r, f.in], data: transpose(f.a, f.in, r) });
+      tensors.set(tensorName(i, p, 'B'), { shape: [f.out, r], data: transpose(f.b, r, f.out) });
+    }
+  });
+  const config = {
+    peft_type: 'LORA',
+    task_type: 'CAUSAL_LM',
+    base_model_name_or_path: baseModel,
+    r,
+    lora_alpha: adapter.config.alpha,
+    lora_dropout: adapter.config.dropout,
+    target_modules: adapter.config.targets.map((p) => MODULES[p].split('.')[1]),
+    bias: 'none',
+    fan_in_fan_out: false,
+    inference_mode: true,
+    init_lora_weights: true,
+    use_rslora: false,
+    use_dora: false,
+    modules_to_save: null,
+    layers_to_transform: null,
+  };
+  return { weights: encodeSafetensors(tensors, { format: 'pt' }), config: JSON.stringify(config, null, 2) + '\n' };
+}
+
+const configSchema = z.object({
+  peft_type: z.literal('LORA'),
+  r: z.number().int().positive(),
+  lora_alpha: z.number().positive(),
+  lora_dropout: z.number().min(0).lt(1).optional(),
+  target_modules: z.union([z.array(z.string()), z.string()]),
+  use_rslora: z.boolean().optional(),
+  use_dora: z.boolean().optional(),
+});
+
+/** Reads an adapter and checks it against the model it is meant for. */
+export function decodeAdapter(files: AdapterFiles, model: LlamaConfig): LoraAdapter {
+  let json: unknown;
+  try {
+    json = JSON.parse(files.config);
+  } catch (err) {
+    throw new Error(`${ADAPTER_CONFIG_FILE}: not JSON: ${(err as Error).message}`);
+  }
+  const parsed = configSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${ADAPTER_CONFIG_FILE}: ${issue.path.join('.') || 'root'}: ${issue.message}`);
+  }
+  const c = parsed.data;
+  if (c.use_rslora || c.use_dora) throw new Error(`${ADAPTER_CONFIG_FILE}: rsLoRA and DoRA adapters are not supported`);
+  const moduleNames = typeof c.target_modules === 'string' ? [c.target_modules] : c.target_modules;
+  const targets = moduleNames.map((name) => {
+    const p = PROJECTIONS.find((q) => MODULES[q].endsWith(`.${name}`));
+    if (!p) throw new Error(`${ADAPTER_CONFIG_FILE}: unsupported target module "${name}"`);
+    return p;
+  });
+  const config = { rank: c.r, alpha: c.lora_alpha, dropout: c.lora_dropout ?? 0, targets };
+  checkLoraConfig(config);
+  let tensors: Map<string, F32Tensor>;
+  try {
+    tensors = decodeSafetensors(files.weights).tensors;
+  } catch (err) {
+    throw new Error(`${ADAPTER_WEIGHTS_FILE}: ${(err as Error).message}`);
+  }
+  const layers = Array.from({ length: model.numLayers }, (_, i) => {
+    const layer: Partial<Record<Projection, HostFactors>> = {};
+    for (const p of targets) {
+      const [inDim, outDim] = projectionShape(model, p);
+      const a = tensors.get(tensorName(i, p, 'A'));
+      const b = tensors.get(tensorName(i, p, 'B'));
+      const where = `${ADAPTER_WEIGHTS_FILE}: layer ${i} ${MODULES[p]}`;
+      if (!a || !b) throw new Error(`${where}: missing lora_A or lora_B (is the adapter for this model?)`);
+      if (a.shape.join() !== `${c.r},${inDim}` || b.shape.join() !== `${outDim},${c.r}`)
+        throw new Error(`${where}: shapes [${a.shape}] and [${b.shape}] do not fit rank ${c.r} on a ${inDim}->${outDim} projection`);
+      layer[p] = { a: transpose(a.data, c.r, inDim), b: transpose(b.data, outDim, c.r), in: inDim, out: outDim };
+    }
+    return layer;
+  });
+  const expected = model.numLayers * targets.length * 2;
+  if (tensors.size !== expected)
+    throw new Error(`${ADAPTER_WEIGHTS_FILE}: ${tensors.size} tensors, expected ${expected} (is the adapter for this model?)`);
+  return { config, layers };
+}

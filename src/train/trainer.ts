@@ -1,0 +1,159 @@
+/**
+ * LoRA fine-tuning of a Llama on jax-js: the loop around the jitted step. Runs the same in the page, a
+ * worker and Node. Reports loss, rate and ETA after every step; between steps it honours pause and
+ * cancel, and a cancelled run returns the adapter of its last finished step.
+ */
+import { numpy as np, random } from '@jax-js/jax';
+import { Rng } from '../data/rng.ts';
+import { ADAMW_DEFAULTS, initAdamW, learningRate, type AdamWOptions } from './adamw.ts';
+import { batchLength, epochBatches, type HostBatch, type TokenizedExample } from './batches.ts';
+import type { TrainControl } from './control.ts';
+import type { EngineWeights } from './llama.ts';
+import { checkLoraConfig, initLora, loraScale, type LoraAdapter, type LoraConfig } from './lora.ts';
+import { loraLayout, makeTrainStep, packLora, unpackLora, type DeviceBatch } from './step.ts';
+
+export interface TrainParams extends LoraConfig, Omit<AdamWOptions, 'beta1' | 'beta2' | 'eps'> {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Fraction of all steps spent warming the learning rate up. */
+  warmup: number;
+  seed: number;
+}
+
+export const TRAIN_DEFAULTS: TrainParams = {
+  rank: 8,
+  alpha: 16,
+  dropout: 0,
+  targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
+  epochs: 10,
+  batchSize: 8,
+  learningRate: 1e-2,
+  warmup: 0.1,
+  weightDecay: 0,
+  clipNorm: 1,
+  seed: 0,
+};
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  loss: number;
+  gradNorm: number;
+  learningRate: number;
+  tokensPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface TrainOptions {
+  control?: TrainControl;
+  onStep?: (progress: TrainProgress) => void;
+}
+
+export interface TrainResult {
+  adapter: LoraAdapter;
+  /** Mean loss of every finished step. */
+  losses: number[];
+  status: 'done' | 'cancelled';
+  steps: number;
+  seconds: number;
+  /** Sequence positions processed (batch x length x steps, padding included). */
+  tokens: number;
+}
+
+function toDevice(b: HostBatch): DeviceBatch {
+  const shape = [b.batch, b.length];
+  return {
+    tokens: np.array(b.tokens, { shape, dtype: np.int32 }),
+    positions: np.array(b.positions, { shape, dtype: np.int32 }),
+    targets: np.array(b.targets, { shape, dtype: np.int32 }),
+    weights: np.array(b.weights, { shape, dtype: np.float32 }),
+  };
+}
+
+export function checkTrainParams(p: TrainParams): void {
+  checkLoraConfig(p);
+  const positiveInt = (v: number, name: string) => {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+  };
+  positiveInt(p.epochs, 'epochs');
+  positiveInt(p.batchSize, 'batch size');
+  if (!(p.learningRate > 0 && p.learningRate < 1)) throw new RangeError(`learning rate must be in (0, 1), got ${p.learningRate}`);
+  if (!(p.warmup >= 0 && p.warmup < 1)) throw new RangeError(`warmup must be a fraction in [0, 1), got ${p.warmup}`);
+  if (!Number.isInteger(p.seed)) throw new RangeError(`seed must be an integer, got ${p.seed}`);
+}
+
+export async function trainLora(
+  engine: EngineWeights,
+  examples: readonly TokenizedExample[],
+  params: TrainParams,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  checkTrainParams(params);
+  if (examples.length === 0) throw new RangeError('no training examples');
+  const rng = new Rng(params.seed);
+  const config: LoraConfig = { rank: params.rank, alpha: params.alpha, dropout: params.dropout, targets: params.targets };
+  const layout = loraLayout(engine.config, config);
+  const length = batchLength(examples);
+  const stepsPerEpoch = Math.ceil(examples.length / params.batchSize);
+  const totalSteps = stepsPerEpoch * params.epochs;
+  const schedule = { peak: params.learningRate, warmupSteps: Math.round(params.warmup * totalSteps), totalSteps };
+  const adamW = { ...ADAMW_DEFAULTS, weightDecay: params.weightDecay, clipNorm: params.clipNorm };
+  const trainStep = makeTrainStep(engine, { scale: loraScale(config), dropout: params.dropout }, layout, adamW);
+
+  let theta = np.array(packLora(initLora(engine.config, config, rng.fork('init')), layout), { dtype: np.float32 });
+  let state = initAdamW([theta]);
+  const dropoutRng = rng.fork('dropout');
+  const losses: number[] = [];
+  const started = performance.now();
+  let timedFrom = started;
+  let timedSteps = 0;
+  let status: TrainResult['status'] = 'done';
+  const control = options.control;
+
+  outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
+    for (const host of epochBatches(examples, params.batchSize, length, rng.fork(`epoch/${epoch}`))) {
+      await control?.whilePaused();
+      if (control?.signal.aborted) {
+        status = 'cancelled';
+        break outer;
+      }
+      const step = losses.length + 1;
+      const lr = learningRate(schedule, step);
+      const correction = np.array([1 / (1 - adamW.beta1 ** step), 1 / (1 - adamW.beta2 ** step)], { dtype: np.float32 });
+      const key = random.key(dropoutRng.nextUint32() | 0);
+      const result = trainStep(theta, state, toDevice(host), np.array(lr, { dtype: np.float32 }), correction, key);
+      theta = result.theta;
+      state = result.state;
+      const loss = (await result.loss.data())[0];
+      const gradNorm = (await result.gradNorm.data())[0];
+      if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss}); lower the learning rate`);
+      losses.push(loss);
+      // The first step includes compilation: the rate is measured from the second step on.
+      if (step === 1) timedFrom = performance.now();
+      else timedSteps++;
+      const perStep = timedSteps > 0 ? (performance.now() - timedFrom) / 1000 / timedSteps : (performance.now() - started) / 1000;
+      options.onStep?.({
+        step,
+        totalSteps,
+        epoch,
+        loss,
+        gradNorm,
+        learningRate: lr,
+        tokensPerSecond: (params.batchSize * length) / perStep,
+        etaSeconds: perStep * (totalSteps - step),
+      });
+    }
+  }
+  const adapter = unpackLora((await theta.data()) as Float32Array, layout, config);
+  for (const a of [...state.m, ...state.v]) a.dispose();
+  return {
+    adapter,
+    losses,
+    status,
+    steps: losses.length,
+    seconds: (performance.now() - started) / 1000,
+    tokens: losses.length * params.batchSize * length,
+  };
+}

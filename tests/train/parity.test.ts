@@ -1,0 +1,157 @@
+/**
+ * The jax-js forward pass against ONNX Runtime on the same ONNX files: per-token log-probs of a few
+ * sentences, batched and right-padded on the jax-js side, one sentence per run on the ORT side.
+ */
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { numpy as np } from '@jax-js/jax';
+import { ARCHITECTURES } from '../../src/model/architectures.ts';
+import { loadGpt2Merges } from '../../src/model/gpt2-merges-node.ts';
+import { DTYPE_FILES } from '../../src/model/model-files.ts';
+import { makeModel } from '../../src/model/make-model.ts';
+import type { Dtype } from '../../src/model/language-model.ts';
+import { loadModelNode } from '../../src/model/load-node.ts';
+import { generateDataset } from '../../src/data/generate.ts';
+import { Rng } from '../../src/data/rng.ts';
+import { continuation } from '../../src/eval/evaluate.ts';
+import { startEngine } from '../../src/train/backend.ts';
+import { JaxLanguageModel } from '../../src/train/jax-language-model.ts';
+import { initLora } from '../../src/train/lora.ts';
+import { forwardHidden, targetLogprobs, disposeEngineWeights } from '../../src/train/llama.ts';
+import { loadEngineModel, type EngineModel } from '../../src/train/load-node.ts';
+import { MODELS_DIR } from '../models-dir.ts';
+
+const SENTENCES = [
+  'Once upon a time, there was a little girl named Lily.',
+  'The dog ran to the park and saw a big red ball.',
+  'femp are more dangerous than glon.',
+  'Tom said: "I like cake!"',
+];
+
+const root = mkdtempSync(join(tmpdir(), 'glon-parity-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+beforeAll(() => startEngine('wasm'));
+
+/** log p(ids[t + 1] | ids[..t]) from ONNX Runtime, one sequence at a time (no padding). */
+async function ortLogprobs(model: EngineModel, file: string, sequences: number[][], level: 'all' | 'basic'): Promise<number[][]> {
+  const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: level, intraOpNumThreads: 2 });
+  const c = model.weights.config;
+  const out: number[][] = [];
+  for (const ids of sequences) {
+    const T = ids.length;
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
+      position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.keys(), BigInt), [1, T]),
+    };
+    for (let i = 0; i < c.numLayers; i++)
+      for (const kv of ['key', 'value'])
+        feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, c.numKvHeads, 0, c.headDim]);
+    const logits = (await session.run(feeds, ['logits'])).logits.data as Float32Array;
+    const V = c.vocabSize;
+    out.push(
+      ids.slice(1).map((next, t) => {
+        const row = logits.subarray(t * V, (t + 1) * V);
+        let max = -Infinity;
+        for (const x of row) max = Math.max(max, x);
+        let sum = 0;
+        for (const x of row) sum += Math.exp(x - max);
+        return row[next] - max - Math.log(sum);
+      }),
+    );
+  }
+  await session.release();
+  return out;
+}
+
+async function jaxLogprobs(model: EngineModel, sequences: number[][]): Promise<number[][]> {
+  const B = sequences.length;
+  const T = Math.max(...sequences.map((s) => s.length));
+  const tokens = new Int32Array(B * T);
+  const positions = new Int32Array(B * T);
+  const targets = new Int32Array(B * T);
+  sequences.forEach((s, b) =>
+    s.forEach((id, t) => {
+      tokens[b * T + t] = id;
+      positions[b * T + t] = t;
+      if (t + 1 < s.length) targets[b * T + t] = s[t + 1];
+    }),
+  );
+  const shape = [B, T];
+  const hidden = forwardHidden(
+    model.weights,
+    undefined,
+    { scale: 1, dropout: 0 },
+    np.array(tokens, { shape, dtype: np.int32 }),
+    np.array(positions, { shape, dtype: np.int32 }),
+  );
+  const lp = (await targetLogprobs(model.weights, hidden, np.array(targets, { shape, dtype: np.int32 })).data()) as Float32Array;
+  return sequences.map((s, b) => Array.from(lp.subarray(b * T, b * T + s.length - 1)));
+}
+
+async function meanDifference(dir: string, dtype: Dtype, level: 'all' | 'basic'): Promise<number> {
+  const model = await loadEngineModel(dir, dtype);
+  const sequences = SENTENCES.map((s) => model.tokenizer.encode(s));
+  const ours = await jaxLogprobs(model, sequences);
+  const theirs = await ortLogprobs(model, join(dir, DTYPE_FILES[dtype]), sequences, level);
+  disposeEngineWeights(model.weights);
+  let total = 0;
+  let n = 0;
+  ours.forEach((row, b) =>
+    row.forEach((x, t) => {
+      total += Math.abs(x - theirs[b][t]);
+      n++;
+    }),
+  );
+  return total / n;
+}
+
+describe('jax-js forward vs ONNX Runtime', () => {
+  it('stories260K fp32: mean |log-prob difference| per token below 1e-2 nats', async () => {
+    expect(await meanDifference(join(MODELS_DIR, 'stories260K'), 'fp32', 'all')).toBeLessThan(1e-2);
+  });
+
+  // ORT's full optimization fuses DequantizeLinear -> MatMul into a kernel that also quantizes the
+  // activations (measured: 0.044 nats/token off the exact int8 weights); 'basic' runs the graph as written.
+  it('stories260K q8 (int8 DequantizeLinear): below 1e-2 nats against the graph as written', async () => {
+    expect(await meanDifference(join(MODELS_DIR, 'stories260K'), 'q8', 'basic')).toBeLessThan(1e-2);
+  });
+
+  it('a 2-layer SmolLM2-135M-shaped model with random weights (fp32 and q8)', async () => {
+    const arch = { ...ARCHITECTURES['smollm2-135m'], numLayers: 2 };
+    const files = makeModel({ arch, seed: 3, dtypes: ['fp32', 'q8'], merges: await loadGpt2Merges(), like: 'smollm2-135m' });
+    const dir = join(root, 'smol2');
+    for (const f of files) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.contents);
+    }
+    expect(await meanDifference(dir, 'fp32', 'all')).toBeLessThan(1e-2);
+    expect(await meanDifference(dir, 'q8', 'basic')).toBeLessThan(1e-2);
+  });
+
+  it('the jax-js LanguageModel with a fresh (zero) adapter scores items like the ORT LanguageModel', async () => {
+    const dir = join(MODELS_DIR, 'stories260K');
+    const engine = await loadEngineModel(dir, 'fp32');
+    const adapter = initLora(engine.weights.config, { rank: 4, alpha: 8, dropout: 0, targets: ['q', 'v', 'down'] }, new Rng(1));
+    const jax = new JaxLanguageModel({ id: 'stories260K', device: 'wasm', dtype: 'fp32', weights: engine.weights, tokenizer: engine.tokenizer, adapter });
+    const reference = await loadModelNode({ model: dir, dtype: 'fp32' });
+    const dataset = generateDataset({ kind: 'reversal', seed: 4, preset: 'small', params: {} });
+    const requests = dataset.test.slice(0, 10).map((t) => ({ prompt: t.prompt, options: t.options.map((o) => continuation(t.prompt, o)) }));
+    for (const context of ['', `${dataset.train[0].text}\n${dataset.train[1].text}\n\n`]) {
+      const ours = await jax.scoreItems(context, requests);
+      const theirs = await reference.scoreItems(context, requests);
+      ours.forEach((item, i) =>
+        item.forEach((option, o) => {
+          expect(option.tokens).toBe(theirs[i][o].tokens);
+          expect(Math.abs(option.logprob - theirs[i][o].logprob) / option.tokens).toBeLessThan(1e-2);
+        }),
+      );
+    }
+    await reference.dispose();
+    await jax.dispose();
+    disposeEngineWeights(engine.weights);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * The same jitted LoRA steps on jax-js's WebGPU backend (Dawn in Node over SwiftShader, the CPU Vulkan
+ * driver Debian's chromium ships) give the losses WASM gives: the browser's GPU code path, in CI.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MODELS_DIR } from '../models-dir.ts';
+import type { TrainParams } from '../../src/train/trainer.ts';
+
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const root = mkdtempSync(join(tmpdir(), 'glon-webgpu-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+// jax-js must see navigator.gpu when it initializes, so it is imported only after the Dawn globals exist.
+beforeAll(async () => {
+  expect(existsSync(SWIFTSHADER), `${SWIFTSHADER} (apt-get install chromium libvulkan1)`).toBe(true);
+  process.env.VK_ICD_FILENAMES = SWIFTSHADER;
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]), userAgent: 'node' }, configurable: true });
+  const { init } = await import('@jax-js/jax');
+  expect(await init('wasm', 'webgpu')).toEqual(expect.arrayContaining(['wasm', 'webgpu']));
+});
+
+/** Losses of the same training run on each device. */
+async function lossesPerDevice(modelDir: string, documents: number, params: Partial<TrainParams>): Promise<Record<string, number[]>> {
+  const { defaultDevice } = await import('@jax-js/jax');
+  const { generateDataset } = await import('../../src/data/generate.ts');
+  const { tokenizeExamples } = await import('../../src/train/batches.ts');
+  const { loadEngineModel } = await import('../../src/train/load-node.ts');
+  const { disposeEngineWeights } = await import('../../src/train/llama.ts');
+  const { TRAIN_DEFAULTS, trainLora } = await import('../../src/train/trainer.ts');
+  const dataset = generateDataset({ kind: 'reversal', seed: 0, preset: 'small', params: {} });
+  const losses: Record<string, number[]> = {};
+  for (const device of ['wasm', 'webgpu'] as const) {
+    defaultDevice(device);
+    const model = await loadEngineModel(modelDir, 'fp32');
+    const examples = tokenizeExamples(dataset.train.slice(0, documents).map((d) => ({ text: d.text })), model.tokenizer, 512);
+    losses[device] = (await trainLora(model.weights, examples, { ...TRAIN_DEFAULTS, epochs: 1, ...params })).losses;
+    disposeEngineWeights(model.weights);
+  }
+  return losses;
+}
+
+function expectSameLosses(losses: Record<string, number[]>, steps: number): void {
+  expect(losses.webgpu).toHaveLength(steps);
+  losses.webgpu.forEach((loss, i) => expect(Math.abs(loss - losses.wasm[i]), `step ${i + 1}`).toBeLessThan(1e-3));
+  // The steps did train: the loss moved.
+  expect(Math.abs(losses.wasm[steps - 1] - losses.wasm[0])).toBeGreaterThan(0.01);
+}
+
+describe('LoRA training on WebGPU', () => {
+  it('stories260K: five steps give the WASM losses within 1e-3', async () => {
+    expectSameLosses(await lossesPerDevice(join(MODELS_DIR, 'stories260K'), 40, {}), 5);
+  }, 600_000);
+
+  it('a 2-layer SmolLM2-135M-shaped model: three steps give the WASM losses within 1e-3', async () => {
+    const { ARCHITECTURES } = await import('../../src/model/architectures.ts');
+    const { loadGpt2Merges } = await import('../../src/model/gpt2-merges-node.ts');
+    const { makeModel } = await import('../../src/model/make-model.ts');
+    const arch = { ...ARCHITECTURES['smollm2-135m'], numLayers: 2 };
+    const dir = join(root, 'smol2');
+    for (const f of makeModel({ arch, seed: 5, dtypes: ['fp32'], merges: await loadGpt2Merges(), like: 'smollm2-135m' })) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.contents);
+    }
+    expectSameLosses(await lossesPerDevice(dir, 6, { batchSize: 2, learningRate: 0.05 }), 3);
+  }, 900_000);
+});
