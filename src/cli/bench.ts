@@ -14,6 +14,10 @@ import { ARCHITECTURES } from '../model/architectures.ts';
 import { writeTextFile } from './io.ts';
 import { makeModelFolder } from './make-model.ts';
 import { StageBar } from './progress-bar.ts';
+import { startEngine } from '../train/backend.ts';
+import { benchTraining, type TrainBench } from '../train/bench.ts';
+import { disposeEngineWeights } from '../train/llama.ts';
+import { loadEngineModel } from '../train/load-node.ts';
 import { runAction } from './run.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,8 +30,15 @@ interface BenchFlags {
   model?: string;
   dtype: string;
   naiveItems: string;
+  only?: string;
+  trainModel?: string;
+  trainSteps: string;
   out: string;
 }
+
+const SECTIONS = ['scoring', 'training'] as const;
+/** The training benchmark's shape: LoRA on all seven projections of the real stories260K at 8x64 tokens. */
+const TRAIN_SHAPE = { batch: 8, length: 64 };
 
 function machine() {
   return {
@@ -75,16 +86,69 @@ function summary(bench: ScoringBench): string {
   ].join('\n');
 }
 
+function trainingSummary(b: TrainBench): string {
+  const g = (flops: number) => `${(flops / 1e9).toFixed(2)} GFLOP/s`;
+  return [
+    `LoRA training (WASM, ${b.batch}x${b.length}): ${Math.round(b.trainTokensPerSecond)} tokens/s, ${b.trainStepSeconds.toFixed(3)} s/step ` +
+      `(first step with compilation ${b.firstStepSeconds.toFixed(1)} s); forward only ${b.forwardStepSeconds.toFixed(3)} s`,
+    `achieved ${g(b.trainFlops)} against ${g(b.matmulFlops)} for a jit matmul (${((100 * b.trainFlops) / b.matmulFlops).toFixed(0)}%)`,
+    `fits on WASM: ${b.fits.map((f) => `${f.name} ${f.layers}/${f.of} layers`).join(', ')}`,
+  ].join('\n');
+}
+
+async function runScoring(opts: BenchFlags, dtype: WeightFormat, naiveItems: number): Promise<Record<string, unknown>> {
+  const folder = opts.model ?? (await benchModel(dtype));
+  const dataset = generateDataset(DATASET);
+  const bar = new StageBar();
+  const model = await loadModelNode({ model: folder, dtype });
+  try {
+    const bench = await benchScoring(dataset, model, {
+      naiveItems,
+      seed: 0,
+      onProgress: (p) => bar.update(p.stage, p.done, p.total),
+    });
+    bar.stop();
+    console.log(`${folder} (${dtype}, ${model.device}) · ${DATASET.kind} dataset, seed ${DATASET.seed}`);
+    console.log(summary(bench));
+    return {
+      date: new Date().toISOString(),
+      machine: machine(),
+      model: { folder, dtype, device: model.device },
+      dataset: { ...DATASET, items: dataset.test.length },
+      ...bench,
+    };
+  } finally {
+    bar.stop();
+    await model.dispose();
+  }
+}
+
+async function runTraining(folder: string, steps: number): Promise<Record<string, unknown>> {
+  await startEngine('wasm');
+  const model = await loadEngineModel(folder, 'fp32');
+  try {
+    const bench = await benchTraining(model.weights, { ...TRAIN_SHAPE, steps, device: 'wasm' });
+    console.log(`${folder} (fp32, jax-js on WASM)`);
+    console.log(trainingSummary(bench));
+    return { date: new Date().toISOString(), machine: machine(), model: { folder, dtype: 'fp32', device: 'wasm' }, steps, ...bench };
+  } finally {
+    disposeEngineWeights(model.weights);
+  }
+}
+
 export function registerBench(program: Command): void {
   program
     .command('bench')
     .description(
       `measure scoring speed on the CPU: ICL evaluation of the default ${DATASET.kind} dataset with the context's key/value cache reused, ` +
-        `against one full pass per option; writes the "scoring" section of the results file`,
+        `against one full pass per option ("scoring" section); and LoRA training speed of the jax-js engine on WASM ("training" section)`,
     )
     .option('--model <dir>', `model folder (default: a random-weight ${BENCH_LIKE}, written on first use)`)
     .option('--dtype <dtype>', `weights: ${WEIGHT_FORMATS.join(' | ')}`, 'fp32')
     .option('--naive-items <n>', 'items the naive path scores (each option costs a full pass over the context)', '4')
+    .option('--only <section>', `run one section: ${SECTIONS.join(' | ')} (default: both)`)
+    .option('--train-model <dir>', 'model folder the training section trains (default: stories260K in the models folder)')
+    .option('--train-steps <n>', 'timed training steps after the compiling one', '10')
     .option('--out <file>', 'results file (JSON; other sections are kept)', 'bench/results.json')
     .action(
       runAction(async (opts: BenchFlags) => {
@@ -92,35 +156,22 @@ export function registerBench(program: Command): void {
         const dtype = opts.dtype as WeightFormat;
         const naiveItems = Number(opts.naiveItems);
         if (!Number.isInteger(naiveItems) || naiveItems < 1) throw new Error(`--naive-items must be a positive integer, got "${opts.naiveItems}"`);
+        if (opts.only !== undefined && !(SECTIONS as readonly string[]).includes(opts.only))
+          throw new Error(`--only must be one of ${SECTIONS.join(', ')}, got "${opts.only}"`);
+        const trainSteps = Number(opts.trainSteps);
+        if (!Number.isInteger(trainSteps) || trainSteps < 1) throw new Error(`--train-steps must be a positive integer, got "${opts.trainSteps}"`);
         const results = await readResults(opts.out);
-        const folder = opts.model ?? (await benchModel(dtype));
-        const dataset = generateDataset(DATASET);
-
-        const bar = new StageBar();
-        const model = await loadModelNode({ model: folder, dtype });
-        try {
-          const bench = await benchScoring(dataset, model, {
-            naiveItems,
-            seed: 0,
-            onProgress: (p) => bar.update(p.stage, p.done, p.total),
-          });
-          bar.stop();
-          // Only this section is replaced; the others are kept.
-          results.scoring = {
-            date: new Date().toISOString(),
-            machine: machine(),
-            model: { folder, dtype, device: model.device },
-            dataset: { ...DATASET, items: dataset.test.length },
-            ...bench,
-          };
+        // Each section replaces only itself; the others are kept.
+        if (opts.only !== 'training') {
+          results.scoring = await runScoring(opts, dtype, naiveItems);
           await writeTextFile(opts.out, `${JSON.stringify(results, null, 2)}\n`);
-          console.log(`${folder} (${dtype}, ${model.device}) · ${DATASET.kind} dataset, seed ${DATASET.seed}`);
-          console.log(summary(bench));
-          console.log(`wrote the "scoring" section of ${opts.out}`);
-        } finally {
-          bar.stop();
-          await model.dispose();
         }
+        if (opts.only !== 'scoring') {
+          const folder = opts.trainModel ?? join(process.env.GLON_MODELS_DIR ?? join(REPO, 'models'), 'stories260K');
+          results.training = await runTraining(folder, trainSteps);
+          await writeTextFile(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+        }
+        console.log(`wrote the ${opts.only ? `"${opts.only}" section` : '"scoring" and "training" sections'} of ${opts.out}`);
       }),
     );
 }

@@ -1,16 +1,23 @@
 /**
- * What each evaluation condition puts before a test prompt. The model that scores is chosen by the
- * caller, so fine-tuned conditions reuse these rows with an adapted model.
+ * What each evaluation condition puts before a test prompt, and whether it is scored by the model with a
+ * LoRA adapter trained on the documents. The caller loads that model; evaluate() only builds the context.
  */
 export interface ConditionInfo {
   description: string;
   /** Whether the dataset's training documents are placed in the context. */
   trainingInContext: boolean;
+  /** Whether the scoring model carries an adapter fine-tuned on the training documents. */
+  adapted: boolean;
 }
 
 export const CONDITIONS = {
-  base: { description: 'the test prompt alone: what the model knows without the facts', trainingInContext: false },
-  icl: { description: 'in-context learning: the training documents, then the test prompt', trainingInContext: true },
+  base: { description: 'the test prompt alone: what the model knows without the facts', trainingInContext: false, adapted: false },
+  icl: { description: 'in-context learning: the training documents, then the test prompt', trainingInContext: true, adapted: false },
+  ft: {
+    description: 'fine-tuning: the test prompt alone, scored by the model with a LoRA adapter trained on the documents',
+    trainingInContext: false,
+    adapted: true,
+  },
 } as const satisfies Record<string, ConditionInfo>;
 
 export type Condition = keyof typeof CONDITIONS;

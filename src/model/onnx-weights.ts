@@ -3,7 +3,8 @@
  * names (hub exports call them `onnx::MatMul_123`): a projection is a MatMul-like node whose second input
  * is constant; q/k/v are three projections of one normed input, told apart by where they meet inside
  * attention; gate/up are two projections of one input, gate being the one that reaches a Sigmoid; layers
- * follow graph order. Quantized weights (fp16, DequantizeLinear, MatMulInteger, MatMulNBits) come out float32.
+ * follow graph order; a bias is the constant vector an Add puts on a projection's output (Qwen2's q/k/v).
+ * Quantized weights (fp16, DequantizeLinear, MatMulInteger, MatMulNBits) come out float32.
  */
 import onnxProto from 'onnx-proto';
 import type { LlamaConfig } from './llama-config.ts';
@@ -30,6 +31,8 @@ export interface LayerWeights {
   gate: Matrix;
   up: Matrix;
   down: Matrix;
+  /** Output biases of the projections that have one (Qwen2: q, k and v). */
+  bias?: Partial<Record<Projection, Float32Array>>;
 }
 
 export interface LlamaWeights {
@@ -119,6 +122,8 @@ interface ProjectionNode {
   weight: Matrix;
   /** Initializer the weight came from when it is a plain transpose of one (a tied head). */
   source?: string;
+  /** A bias the node adds itself (MatMulNBits' optional input). */
+  bias?: Float32Array;
 }
 
 class Graph {
@@ -227,10 +232,11 @@ class Graph {
       const scales = this.constant(inputs[2]);
       if (!b || !scales) return undefined;
       const zp = inputs[3] ? this.constant(inputs[3]) : null;
-      if (inputs[4] || inputs[5]) throw new OnnxWeightError(`MatMulNBits ${node.name}: g_idx and bias inputs are not supported`);
+      if (inputs[4]) throw new OnnxWeightError(`MatMulNBits ${node.name}: the g_idx input is not supported`);
+      const bias = inputs[5] ? this.floatConstant(inputs[5])?.values : undefined;
       const zeroPoints = zp ? (zp.values instanceof Float32Array ? zp.values : (zp.values as Uint8Array)) : undefined;
       const data = dequantizeMatMulNBits(b.values as Uint8Array, asFloat(scales), zeroPoints, k, n, bits, blockSize);
-      return { index, input: inputs[0], output: outputs[0], weight: { rows: k, cols: n, data } };
+      return { index, input: inputs[0], output: outputs[0], weight: { rows: k, cols: n, data }, ...(bias ? { bias: bias as Float32Array } : {}) };
     }
     if (node.opType === 'MatMulInteger') return this.matMulInteger(index);
     return undefined;
@@ -269,6 +275,16 @@ class Graph {
     const values = dequantizeLinear(wq.values as IntArray, wq.dims, scale, zp?.values as IntArray | undefined, 1);
     return { index, input, output, weight: { rows, cols, data: values } };
   }
+}
+
+/** The constant vector added to a projection's output right after it, if any (transformers.js exports keep MatMul + Add). */
+function projectionBias(g: Graph, p: ProjectionNode): Float32Array | undefined {
+  if (p.bias) return p.bias;
+  const next = g.consumersOf(p.output).map((i) => g.nodes[i]);
+  if (next.length !== 1 || next[0].opType !== 'Add') return undefined;
+  const other = next[0].input!.find((x) => x !== p.output);
+  const bias = other === undefined ? null : g.constant(other);
+  return bias && bias.values.length === p.weight.cols ? asFloat(bias) : undefined;
 }
 
 /** Projections that feed `tensor` without passing through another projection (backwards search). */
@@ -373,6 +389,12 @@ export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig): LlamaWe
     const [gate, up] = firstGate ? [first, second] : [second, first];
     const down = consumersOfProjections.find(({ from }) => from.has(gate) && from.has(up))?.p;
     if (!down) throw new OnnxWeightError(`${where}: cannot find the MLP down projection`);
+    const roles: Record<Projection, ProjectionNode> = { q, k, v, o, gate, up, down };
+    const bias: Partial<Record<Projection, Float32Array>> = {};
+    for (const name of PROJECTIONS) {
+      const b = projectionBias(g, roles[name]);
+      if (b) bias[name] = b;
+    }
     return {
       inputNorm: normWeight(g, q.input, D, `${where} attention`),
       q: expectShape(q.weight, D, qDim, `${where} q_proj`),
@@ -383,6 +405,7 @@ export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig): LlamaWe
       gate: expectShape(gate.weight, D, config.intermediateSize, `${where} gate_proj`),
       up: expectShape(up.weight, D, config.intermediateSize, `${where} up_proj`),
       down: expectShape(down.weight, config.intermediateSize, D, `${where} down_proj`),
+      ...(Object.keys(bias).length > 0 ? { bias } : {}),
     };
   });
 

@@ -9,6 +9,7 @@
 import { nn, numpy as np, random } from '@jax-js/jax';
 import type { LlamaConfig } from '../model/llama-config.ts';
 import { PROJECTIONS, type LlamaWeights, type Matrix, type Projection } from '../model/onnx-weights.ts';
+import { causalAttention } from './attention.ts';
 
 export interface EngineLayer {
   inputNorm: np.Array;
@@ -20,6 +21,8 @@ export interface EngineLayer {
   gate: np.Array;
   up: np.Array;
   down: np.Array;
+  /** Output biases of the projections that have one (Qwen2: q, k and v). */
+  bias: Partial<Record<Projection, np.Array>>;
 }
 
 export interface EngineWeights {
@@ -98,6 +101,7 @@ export function loadEngineWeights(config: LlamaConfig, weights: LlamaWeights): E
       gate: matrix(l.gate),
       up: matrix(l.up),
       down: matrix(l.down),
+      bias: Object.fromEntries(Object.entries(l.bias ?? {}).map(([name, b]) => [name, vector(b)])),
     })),
     finalNorm: vector(weights.finalNorm),
     cos: tables(cos),
@@ -107,7 +111,7 @@ export function loadEngineWeights(config: LlamaConfig, weights: LlamaWeights): E
 
 export function disposeEngineWeights(w: EngineWeights): void {
   for (const a of [w.embed, w.headRows, w.finalNorm, w.cos, w.sin]) a.dispose();
-  for (const l of w.layers) for (const a of Object.values(l)) a.dispose();
+  for (const { bias, ...l } of w.layers) for (const a of [...Object.values(l), ...Object.values(bias)]) a.dispose();
 }
 
 function rmsNorm(x: np.Array, weight: np.Array, eps: number): np.Array {
@@ -172,13 +176,16 @@ export function forwardHidden(
   let x = w.embed.ref.slice(tokens);
   w.layers.forEach((layer, i) => {
     const l = lora?.[i] ?? {};
-    const p = (input: np.Array, name: Projection) => project(input, layer[name], l[name], runtime, keys);
+    const p = (input: np.Array, name: Projection) => {
+      const y = project(input, layer[name], l[name], runtime, keys);
+      const bias = layer.bias[name];
+      return bias ? y.add(bias.ref) : y;
+    };
     const h = rmsNorm(x.ref, layer.inputNorm, c.rmsNormEps);
     const q = rope(p(h.ref, 'q').reshape([B, T, c.numHeads, c.headDim]));
     const k = rope(p(h.ref, 'k').reshape([B, T, c.numKvHeads, c.headDim]));
     const v = p(h, 'v').reshape([B, T, c.numKvHeads, c.headDim]);
-    const attn = nn.dotProductAttention(q, k, v, { isCausal: true });
-    x = x.add(p(attn.reshape([B, T, c.numHeads * c.headDim]), 'o'));
+    x = x.add(p(causalAttention(q, k, v), 'o'));
     const m = rmsNorm(x.ref, layer.postNorm, c.rmsNormEps);
     const gate = nn.silu(p(m.ref, 'gate'));
     x = x.add(p(gate.mul(p(m, 'up')), 'down'));

@@ -13,7 +13,7 @@ describe('glon bench', () => {
   it('times cached against naive ICL scoring, which agree, and keeps the other sections of the results file', () => {
     const out = join(dir, 'results.json');
     writeFileSync(out, JSON.stringify({ training: { stepsPerSecond: 3 } }));
-    const run = glon('bench', '--model', STORIES, '--naive-items', '2', '--out', out);
+    const run = glon('bench', '--only', 'scoring', '--model', STORIES, '--naive-items', '2', '--out', out);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^cached ICL: [\d.]+ items\/s \(48 items, 96 options in [\d.]+ s\), \d+ tokens\/s$/m);
@@ -34,9 +34,28 @@ describe('glon bench', () => {
     expect(scoring.speedup).toBeCloseTo(scoring.cached.itemsPerSecond / scoring.naive.itemsPerSecond, 10);
   });
 
+  it('times LoRA training on stories260K and keeps the scoring section', () => {
+    const out = join(dir, 'training.json');
+    writeFileSync(out, JSON.stringify({ scoring: { speedup: 9 } }));
+    const run = glon('bench', '--only', 'training', '--train-steps', '2', '--out', out);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^LoRA training \(WASM, 8x64\): \d+ tokens\/s, [\d.]+ s\/step/m);
+    const results = JSON.parse(readFileSync(out, 'utf8'));
+    expect(results.scoring).toEqual({ speedup: 9 });
+    const t = results.training;
+    expect(t.model).toEqual({ folder: STORIES, dtype: 'fp32', device: 'wasm' });
+    expect([t.batch, t.length, t.steps]).toEqual([8, 64, 2]);
+    expect(t.trainTokensPerSecond).toBeCloseTo((8 * 64) / t.trainStepSeconds, 6);
+    expect(t.forwardStepSeconds).toBeLessThan(t.trainStepSeconds);
+    expect(t.matmulFlops).toBeGreaterThan(0);
+    expect(t.fits.map((f: { name: string }) => f.name)).toEqual(['smollm2-135m', 'smollm2-360m', 'qwen2.5-0.5b']);
+  });
+
   it('refuses bad options and a results file it cannot merge into', () => {
     expectOneLineError(glon('bench', '--dtype', 'q4'), '--dtype must be one of fp32, q8, got "q4"');
     expectOneLineError(glon('bench', '--naive-items', '0'), '--naive-items must be a positive integer, got "0"');
+    expectOneLineError(glon('bench', '--only', 'all'), '--only must be one of scoring, training, got "all"');
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{ not json');
     expectOneLineError(

@@ -57,4 +57,25 @@ describe('glon eval', () => {
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toBe('glon: error: --dtype must be one of fp32, fp16, q8, q4, got "int3"');
   });
+
+  it('scores the ft condition with an adapter, merged into ONNX or on jax-js alike', () => {
+    const adapter = join(dir, 'adapter');
+    const train = glon('train', '--dataset', dataset, '--model', STORIES, '--epochs', '1', '--rank', '4', '--alpha', '8', '--targets', 'q,v,down', '--out', adapter);
+    expect(train.status).toBe(0);
+    const results = (['merged', 'jax'] as const).map((scorer) => {
+      const out = join(dir, `ft-${scorer}.json`);
+      const run = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'ft', '--adapter', adapter, '--ft-scorer', scorer, '--out', out);
+      expect(run.stderr).not.toContain('error');
+      expect(run.status).toBe(0);
+      return parseResult(readFileSync(out, 'utf8'));
+    });
+    expect(results[0]).toMatchObject({ condition: 'ft', model: 'stories260K-adapter', context: { tokens: 1 } });
+    results[0].items.forEach((item, i) =>
+      item.logprobs.forEach((lp, o) => expect(Math.abs(lp - results[1].items[i].logprobs[o])).toBeLessThan(1e-3)),
+    );
+    const base = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'base', '--adapter', adapter, '--out', join(dir, 'x.json'));
+    expect(base.stderr.trim()).toBe('glon: error: --adapter applies to the ft condition only, not base');
+    const missing = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'ft', '--out', join(dir, 'x.json'));
+    expect(missing.stderr.trim()).toBe('glon: error: condition ft needs --adapter <dir> (an adapter saved by glon train)');
+  });
 });

@@ -8,10 +8,14 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { numpy as np } from '@jax-js/jax';
-import { ARCHITECTURES } from '../../src/model/architectures.ts';
+import { ARCHITECTURES, configJson } from '../../src/model/architectures.ts';
 import { loadGpt2Merges } from '../../src/model/gpt2-merges-node.ts';
 import { DTYPE_FILES } from '../../src/model/model-files.ts';
 import { makeModel } from '../../src/model/make-model.ts';
+import { buildLlamaModel } from '../../src/model/llama-graph.ts';
+import { encodeModel } from '../../src/model/onnx-writer.ts';
+import { byteLevelTokenizer } from '../../src/model/byte-level-tokenizer.ts';
+import { randomLlamaWeights } from '../../src/model/random-weights.ts';
 import type { Dtype } from '../../src/model/language-model.ts';
 import { loadModelNode } from '../../src/model/load-node.ts';
 import { generateDataset } from '../../src/data/generate.ts';
@@ -132,12 +136,30 @@ describe('jax-js forward vs ONNX Runtime', () => {
     expect(await meanDifference(dir, 'q8', 'basic')).toBeLessThan(1e-2);
   });
 
-  it('the jax-js LanguageModel with a fresh (zero) adapter scores items like the ORT LanguageModel', async () => {
+  it('a 2-layer Qwen2.5-0.5B-shaped model: its q/k/v biases are read and applied (fp32)', async () => {
+    const arch = { ...ARCHITECTURES['qwen2.5-0.5b'], numLayers: 2 };
+    // make-model's biases are zero (Hugging Face's init), which could not show whether they are applied.
+    const weights = randomLlamaWeights(arch, new Rng(5));
+    const draw = new Rng('biases');
+    for (const layer of weights.layers)
+      for (const linear of [layer.q, layer.k, layer.v]) linear.bias = Float32Array.from(linear.bias!, () => draw.normal());
+    const { tokenizer, tokenizerConfig } = byteLevelTokenizer(arch, await loadGpt2Merges());
+    const dir = join(root, 'qwen2');
+    mkdirSync(join(dir, 'onnx'), { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(configJson(arch)));
+    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig));
+    writeFileSync(join(dir, DTYPE_FILES.fp32), encodeModel(buildLlamaModel(arch, weights, 'fp32')));
+    expect(await meanDifference(dir, 'fp32', 'all')).toBeLessThan(1e-2);
+  });
+
+  // q8 through the public loader: ORT must run the int8-weight math as written (see load.ts), as jax-js does.
+  it.each(['fp32', 'q8'] as const)('%s: the jax-js LanguageModel with a fresh (zero) adapter scores items like the ORT LanguageModel', async (dtype) => {
     const dir = join(MODELS_DIR, 'stories260K');
-    const engine = await loadEngineModel(dir, 'fp32');
+    const engine = await loadEngineModel(dir, dtype);
     const adapter = initLora(engine.weights.config, { rank: 4, alpha: 8, dropout: 0, targets: ['q', 'v', 'down'] }, new Rng(1));
-    const jax = new JaxLanguageModel({ id: 'stories260K', device: 'wasm', dtype: 'fp32', weights: engine.weights, tokenizer: engine.tokenizer, adapter });
-    const reference = await loadModelNode({ model: dir, dtype: 'fp32' });
+    const jax = new JaxLanguageModel({ id: 'stories260K', device: 'wasm', dtype, weights: engine.weights, tokenizer: engine.tokenizer, adapter });
+    const reference = await loadModelNode({ model: dir, dtype });
     const dataset = generateDataset({ kind: 'reversal', seed: 4, preset: 'small', params: {} });
     const requests = dataset.test.slice(0, 10).map((t) => ({ prompt: t.prompt, options: t.options.map((o) => continuation(t.prompt, o)) }));
     for (const context of ['', `${dataset.train[0].text}\n${dataset.train[1].text}\n\n`]) {

@@ -1,0 +1,56 @@
+/**
+ * Node only (CLI, tests): a base model folder and a saved adapter folder in; a model folder with the adapter
+ * merged (fp32 ONNX) and the base's config and tokenizer out, ready for loadModelNode.
+ */
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Dtype } from '../model/language-model.ts';
+import { parseLlamaConfig } from '../model/llama-config.ts';
+import { CONFIG_FILES, DTYPE_FILES } from '../model/model-files.ts';
+import { readOnnxWeights } from '../model/onnx-weights.ts';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, decodeAdapter } from './adapter-files.ts';
+import type { LoraAdapter } from './lora.ts';
+import { mergeAdapterToOnnx } from './merge-adapter.ts';
+
+async function readOrExplain(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch {
+    throw new Error(`cannot read ${path}: no such file`);
+  }
+}
+
+async function readConfig(modelDir: string): Promise<{ json: { model_type?: string }; config: ReturnType<typeof parseLlamaConfig> }> {
+  const path = join(resolve(modelDir), 'config.json');
+  let json: { model_type?: string };
+  try {
+    json = JSON.parse((await readOrExplain(path)).toString('utf8'));
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+  return { json, config: parseLlamaConfig(json) };
+}
+
+/** Reads `adapterDir` (PEFT files) and checks it against the model in `modelDir`. */
+export async function readAdapterFolder(adapterDir: string, modelDir: string): Promise<LoraAdapter> {
+  const { config } = await readConfig(modelDir);
+  const weights = await readOrExplain(join(adapterDir, ADAPTER_WEIGHTS_FILE));
+  const text = (await readOrExplain(join(adapterDir, ADAPTER_CONFIG_FILE))).toString('utf8');
+  try {
+    return decodeAdapter({ weights: new Uint8Array(weights), config: text }, config);
+  } catch (err) {
+    throw new Error(`${adapterDir}: ${(err as Error).message}`);
+  }
+}
+
+/** Writes `outDir` as a model folder: the base's `dtype` weights with `adapter` merged, saved as fp32. */
+export async function writeMergedModel(modelDir: string, dtype: Dtype, adapter: LoraAdapter, outDir: string): Promise<void> {
+  const { json, config } = await readConfig(modelDir);
+  const base = readOnnxWeights(await readOrExplain(join(resolve(modelDir), DTYPE_FILES[dtype])), config);
+  const onnx = mergeAdapterToOnnx(config, json.model_type, base, adapter);
+  await mkdir(dirname(join(outDir, DTYPE_FILES.fp32)), { recursive: true });
+  await writeFile(join(outDir, DTYPE_FILES.fp32), onnx);
+  for (const file of [...CONFIG_FILES, 'generation_config.json'])
+    if (existsSync(join(modelDir, file))) await copyFile(join(modelDir, file), join(outDir, file));
+}
