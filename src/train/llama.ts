@@ -9,7 +9,7 @@
 import { nn, numpy as np, random } from '@jax-js/jax';
 import type { LlamaConfig } from '../model/llama-config.ts';
 import { PROJECTIONS, type LlamaWeights, type Matrix, type Projection } from '../model/onnx-weights.ts';
-import { causalAttention } from './attention.ts';
+import { causalAttention, causalBias } from './attention.ts';
 
 export interface EngineLayer {
   inputNorm: np.Array;
@@ -172,6 +172,7 @@ export function forwardHidden(
   const cos = w.cos.ref.slice(positions.ref).reshape([B, T, 1, c.headDim]);
   const sin = w.sin.ref.slice(positions).reshape([B, T, 1, c.headDim]);
   const rope = (x: np.Array) => x.ref.mul(cos.ref).add(rotateHalf(x).mul(sin.ref));
+  const mask = causalBias(c.numHeads / c.numKvHeads, T);
 
   let x = w.embed.ref.slice(tokens);
   w.layers.forEach((layer, i) => {
@@ -185,13 +186,14 @@ export function forwardHidden(
     const q = rope(p(h.ref, 'q').reshape([B, T, c.numHeads, c.headDim]));
     const k = rope(p(h.ref, 'k').reshape([B, T, c.numKvHeads, c.headDim]));
     const v = p(h, 'v').reshape([B, T, c.numKvHeads, c.headDim]);
-    x = x.add(p(causalAttention(q, k, v), 'o'));
+    x = x.add(p(causalAttention(q, k, v, mask), 'o'));
     const m = rmsNorm(x.ref, layer.postNorm, c.rmsNormEps);
     const gate = nn.silu(p(m.ref, 'gate'));
     x = x.add(p(gate.mul(p(m, 'up')), 'down'));
   });
   cos.dispose();
   sin.dispose();
+  mask.dispose();
   for (const key of keys ?? []) key.dispose(); // those of projections without an adapter
   return rmsNorm(x, w.finalNorm, c.rmsNormEps);
 }

@@ -72,16 +72,25 @@ export function unpackLora(theta: Float32Array, layout: LoraLayout, config: Lora
   return { config, layers };
 }
 
-/** Views of the parameter vector as per-layer factors (the vector is borrowed, not consumed). */
+/**
+ * The parameter vector cut into per-layer factors (the vector is borrowed, not consumed). One `split`
+ * rather than a slice per factor: its gradient is one concatenation, where slices' gradients are a
+ * full-length padded copy per factor, summed.
+ */
 export function loraViews(theta: np.Array, layout: LoraLayout): LoraLayer[] {
-  let at = 0;
-  const view = (rows: number, cols: number) => theta.ref.slice([at, (at += rows * cols)]).reshape([rows, cols]);
-  return Array.from({ length: layout.layers }, () => {
-    const layer: LoraLayer = {};
+  const shapes: [number, number][] = [];
+  for (let l = 0; l < layout.layers; l++)
     for (const t of layout.targets) {
       const [i, o] = layout.shapes[t]!;
-      layer[t] = { a: view(i, layout.rank), b: view(layout.rank, o) };
+      shapes.push([i, layout.rank], [layout.rank, o]);
     }
+  const ends: number[] = [];
+  let at = 0;
+  for (const [rows, cols] of shapes.slice(0, -1)) ends.push((at += rows * cols));
+  const pieces = np.split(theta.ref, ends).map((piece, n) => piece.reshape(shapes[n]));
+  return Array.from({ length: layout.layers }, () => {
+    const layer: LoraLayer = {};
+    for (const t of layout.targets) layer[t] = { a: pieces.shift()!, b: pieces.shift()! };
     return layer;
   });
 }
