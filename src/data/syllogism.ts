@@ -4,14 +4,15 @@
  * glon."), and the test asks which statement relates the two end terms ("The relationships between troff
  * and yomp are:" → "All troff are yomp.").
  *
- * Logic: Aristotelian, WITH existential import — every noun names a non-empty class, as in everyday
- * speech, so "All S are P" also makes "Some S are P" true. The candidates are the six statements all/some/no
- * in both directions ("some ... are not" is left out, as in the paper). Of the candidates the premises
- * entail, the item keeps one as the answer and drops the others (under an "All" answer the two "Some"
- * forms; under a "Some" or "No" answer its converse), so exactly one option is true: 4 options when the
- * answer is "All", 5 otherwise.
+ * Logic: Boolean, with NO existential import — a noun may name an empty class, so "All S are P" does not
+ * make "Some S are P" true, and moods that need a non-empty class (Darapti, Bramantip, ...) are left out.
+ * Every item has exactly three options, one per quantifier: the answer plus one "All", "Some" or "No"
+ * statement for each other quantifier, worded in a direction drawn by seed, none of them entailed (the
+ * converse of a "Some" or "No" answer is entailed, but it shares the answer's quantifier, so it never comes
+ * up). Every item thus offers the same words, chance is 1/3 everywhere, and a model that merely prefers one
+ * quantifier, one position or one word order scores 1/3 instead of beating chance.
  */
-import { balancedChoices, placeAnswer } from './balance.ts';
+import { balancedChoices } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';
 import type { KindDefinition, Params } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
@@ -27,14 +28,15 @@ type Premise = readonly [Quantifier, Role, Role];
 interface Mood {
   name: string;
   premises: readonly [Premise, Premise];
-  /** The strongest conclusion between the end terms, read "<quantifier> S are P". */
+  /** The conclusion between the end terms, read "<quantifier> S are P". */
   conclusion: Quantifier;
 }
 
 /**
- * Every premise pair, up to naming the end terms, whose conclusion is one of the candidates. The other
- * traditional moods (Camestres, Calemes, Disamis, Dimaris, Bramantip) are these with S and P renamed; the
- * moods that only conclude "Some S are not P" (Ferio, Baroco, Felapton, ...) have no answer here.
+ * Every premise pair, up to naming the end terms, that entails an all/some/no statement between the end
+ * terms without existential import. The other valid traditional moods (Camestres, Calemes, Disamis, Dimaris)
+ * are these with S and P renamed; the moods that only conclude "Some S are not P" (Ferio, Festino, ...) have
+ * no answer here.
  */
 const MOODS: readonly Mood[] = [
   { name: 'Barbara', premises: [['All', 'M', 'P'], ['All', 'S', 'M']], conclusion: 'All' },
@@ -42,8 +44,16 @@ const MOODS: readonly Mood[] = [
   { name: 'Cesare', premises: [['No', 'P', 'M'], ['All', 'S', 'M']], conclusion: 'No' },
   { name: 'Darii', premises: [['All', 'M', 'P'], ['Some', 'S', 'M']], conclusion: 'Some' },
   { name: 'Datisi', premises: [['All', 'M', 'P'], ['Some', 'M', 'S']], conclusion: 'Some' },
-  { name: 'Darapti', premises: [['All', 'M', 'P'], ['All', 'M', 'S']], conclusion: 'Some' },
 ];
+
+/**
+ * Where the three options go: the answer's position, and whether the two distractors swap places. The
+ * position varies fastest, so any run of consecutive layouts (see `dealAcross`) spreads the answer evenly.
+ */
+const LAYOUTS = [false, true].flatMap((swapped) => [0, 1, 2].map((at) => ({ at, swapped })));
+
+/** Whether each distractor (in QUANTIFIERS order) names the prompt's first term as its subject. */
+const DIRECTIONS = [false, true].flatMap((first) => [false, true].map((second) => [first, second] as const));
 
 interface Statement {
   quantifier: Quantifier;
@@ -53,54 +63,55 @@ interface Statement {
 
 const say = (s: Statement) => `${s.quantifier} ${s.subject} are ${s.object}.`;
 
-/** The other candidates that the answer entails, which would make a second true option. */
-function alsoEntailed(answer: Statement): Statement[] {
-  const { subject, object } = answer;
-  switch (answer.quantifier) {
-    case 'All':
-      return [{ quantifier: 'Some', subject, object }, { quantifier: 'Some', subject: object, object: subject }];
-    case 'Some':
-    case 'No':
-      return [{ quantifier: answer.quantifier, subject: object, object: subject }];
+/**
+ * Values 0..k-1 for the items of `groups`, dealt in turn along the groups one after another: each value
+ * comes ⌊n/k⌋ or ⌈n/k⌉ times within every group and over the whole split.
+ */
+function dealAcross(groups: readonly (readonly number[])[], k: number, rng: Rng): number[] {
+  const out: number[] = [];
+  let next = rng.int(k);
+  for (const group of groups) {
+    for (const i of rng.shuffle(group)) {
+      out[i] = next;
+      next = (next + 1) % k;
+    }
   }
-}
-
-function candidates(a: string, b: string): Statement[] {
-  return QUANTIFIERS.flatMap((quantifier) => [
-    { quantifier, subject: a, object: b },
-    { quantifier, subject: b, object: a },
-  ]);
+  return out;
 }
 
 interface Plan {
   mood: Mood;
   /** Whether the prompt names the answer's subject first. */
   subjectFirst: boolean;
-  /** Where the answer goes among this item's options. */
-  at: number;
+  layout: (typeof LAYOUTS)[number];
+  directions: (typeof DIRECTIONS)[number];
 }
 
 /**
- * Balance within the split: each quantifier is the answer equally often, the moods of a quantifier come
- * equally often, the answer's subject is named first in the prompt half the time, and the answer sits at
- * each position equally often among items with the same number of options.
+ * Balance within the split: each quantifier is the answer in a third of the items, and within each
+ * quantifier's items its moods come equally often, the answer's subject is named first in half, and the
+ * answer sits at each position (with either distractor order) equally often; the distractors' directions
+ * are balanced within each quantifier and prompt order. Counts dealt across groups stay balanced overall too.
  */
 function plan(items: number, rng: Rng): Plan[] {
   const quantifierOf = balancedChoices(items, QUANTIFIERS.length, rng.fork('quantifier'));
-  const subjectFirst = balancedChoices(items, 2, rng.fork('subject-first'));
-  const moods: Mood[] = new Array(items);
-  for (const quantifier of QUANTIFIERS) {
-    const indices = quantifierOf.flatMap((q, i) => (QUANTIFIERS[q] === quantifier ? [i] : []));
-    const choices = MOODS.filter((m) => m.conclusion === quantifier);
-    balancedChoices(indices.length, choices.length, rng.fork(`moods/${quantifier}`)).forEach((c, j) => (moods[indices[j]] = choices[c]));
-  }
-  const at: number[] = new Array(items);
-  const optionCount = (m: Mood) => candidates('S', 'P').length - alsoEntailed({ quantifier: m.conclusion, subject: 'S', object: 'P' }).length;
-  for (const count of new Set(moods.map(optionCount))) {
-    const indices = moods.flatMap((m, i) => (optionCount(m) === count ? [i] : []));
-    balancedChoices(indices.length, count, rng.fork(`positions/${count}`)).forEach((p, j) => (at[indices[j]] = p));
-  }
-  return moods.map((mood, i) => ({ mood, subjectFirst: subjectFirst[i] === 1, at: at[i] }));
+  const byQuantifier = QUANTIFIERS.map((_, q) => quantifierOf.flatMap((x, i) => (x === q ? [i] : [])));
+
+  const moods: Mood[] = [];
+  byQuantifier.forEach((indices, q) => {
+    const choices = MOODS.filter((m) => m.conclusion === QUANTIFIERS[q]);
+    balancedChoices(indices.length, choices.length, rng.fork(`moods/${QUANTIFIERS[q]}`)).forEach((c, j) => (moods[indices[j]] = choices[c]));
+  });
+  const subjectFirst = dealAcross(byQuantifier, 2, rng.fork('subject-first'));
+  const layout = dealAcross(byQuantifier, LAYOUTS.length, rng.fork('layout'));
+  const byQuantifierAndOrder = byQuantifier.flatMap((indices) => [0, 1].map((s) => indices.filter((i) => subjectFirst[i] === s)));
+  const directions = dealAcross(byQuantifierAndOrder, DIRECTIONS.length, rng.fork('directions'));
+  return moods.map((mood, i) => ({
+    mood,
+    subjectFirst: subjectFirst[i] === 1,
+    layout: LAYOUTS[layout[i]],
+    directions: DIRECTIONS[directions[i]],
+  }));
 }
 
 function generate(params: Params, rng: Rng) {
@@ -109,7 +120,7 @@ function generate(params: Params, rng: Rng) {
   const itemRng = rng.fork('items');
   const train: TrainDoc[] = [];
   const test: TestItem[] = [];
-  for (const [i, { mood, subjectFirst, at }] of plans.entries()) {
+  for (const [i, { mood, subjectFirst, layout, directions }] of plans.entries()) {
     // Separate nouns per item: no premise of one item bears on another.
     const [S, M, P] = lexicon.takeMany('noun', 3);
     const word: Record<Role, string> = { S, M, P };
@@ -120,12 +131,14 @@ function generate(params: Params, rng: Rng) {
 
     // "Some" and "No" read the same both ways, so which way the answer is worded is free.
     const [subject, object] = mood.conclusion === 'All' ? [S, P] : itemRng.shuffle([S, P]);
-    const answer: Statement = { quantifier: mood.conclusion, subject, object };
     const [first, second] = subjectFirst ? [subject, object] : [object, subject];
-    const dropped = new Set([answer, ...alsoEntailed(answer)].map(say));
-    const distractors = candidates(first, second).map(say).filter((s) => !dropped.has(s));
-    const { options, answer: index } = placeAnswer(say(answer), distractors, at, itemRng);
-    test.push({ id: `t-syl-${i + 1}`, split: 'syllogism', prompt: `The relationships between ${first} and ${second} are:`, options, answer: index, derivation: [id] });
+    // Without existential import no other quantifier follows, in either direction.
+    const distractors = QUANTIFIERS.filter((q) => q !== mood.conclusion).map((quantifier, d) =>
+      say(directions[d] ? { quantifier, subject: first, object: second } : { quantifier, subject: second, object: first }),
+    );
+    const options = layout.swapped ? distractors.reverse() : distractors;
+    options.splice(layout.at, 0, say({ quantifier: mood.conclusion, subject, object }));
+    test.push({ id: `t-syl-${i + 1}`, split: 'syllogism', prompt: `The relationships between ${first} and ${second} are:`, options, answer: layout.at, derivation: [id] });
   }
   return { lexicon: lexicon.used(), train, test };
 }
@@ -137,12 +150,13 @@ export const syllogism: KindDefinition = {
     'Each training document relates three nonsense nouns by two premises ("The relationships between glon, ' +
     'troff and yomp are: All glon are yomp. All troff are glon."); each question names the two end terms ' +
     '("The relationships between troff and yomp are:") and asks which statement follows ("All troff are yomp."). ' +
-    'Logic: Aristotelian with existential import (every noun names something, so "All troff are yomp" makes ' +
-    '"Some troff are yomp" true too). Candidates: all/some/no in both directions; the other statements that ' +
-    'follow are dropped (the "Some" forms under an "All" answer, the converse of a "Some" or "No" answer), ' +
-    'so exactly one option is true: 4 options (chance 25%) when the answer is "All", 5 (chance 20%) otherwise. ' +
-    'Premise pairs: Barbara (All), Celarent and Cesare (No), Darii, Datisi and Darapti (Some), with the nouns, ' +
-    'their order and the premise order shuffled; moods that only conclude "some ... are not" are left out.',
+    'Logic: Boolean (no existential import): a noun may name nothing, so "All troff are yomp" does not make ' +
+    '"Some troff are yomp" true. Premise pairs: Barbara (All), Celarent and Cesare (No), Darii and Datisi ' +
+    '(Some), with the nouns, their order and the premise order shuffled; moods that need existential import ' +
+    '(Darapti) or only conclude "some ... are not" are left out. Every question has 3 options, one per ' +
+    'quantifier (All, Some, No): the answer and a statement with each other quantifier that does not follow, ' +
+    'worded in either direction. Chance is 1/3, and because every question offers the same three words, ' +
+    'a model that just prefers one of them (or one position) scores 1/3 too.',
   params: [{ name: 'items', type: 'int', default: 60, min: 3, max: 2000, help: 'number of syllogisms (one training document and one question each)' }],
   presets: {
     // About 1,500 tokens of training text, so the whole set fits in a small model's context for ICL.

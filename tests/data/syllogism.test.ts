@@ -22,6 +22,22 @@ function spread<T>(values: readonly T[], categories: readonly T[]): number {
 }
 
 const answerOf = (item: TestItem) => parseStatement(item.options[item.answer])!;
+const termsOf = (item: TestItem) => /^The relationships between ([a-z]+) and ([a-z]+) are:$/.exec(item.prompt)!.slice(1);
+const subjectFirst = (item: TestItem) => answerOf(item).subject === termsOf(item)[0];
+/** Each distractor's direction, in quantifier order: "F" when its subject is the prompt's first term. */
+const distractorDirections = (item: TestItem) =>
+  item.options
+    .filter((_, i) => i !== item.answer)
+    .map((o) => parseStatement(o)!)
+    .sort((a, b) => QUANTIFIERS.indexOf(a.quantifier) - QUANTIFIERS.indexOf(b.quantifier))
+    .map((s) => (s.subject === termsOf(item)[0] ? 'F' : 'S'))
+    .join('');
+/** Which quantifier sits at each position: "Some|All|No". */
+const layoutOf = (item: TestItem) => item.options.map((o) => parseStatement(o)!.quantifier).join('|');
+const LAYOUTS = ['All|Some|No', 'All|No|Some', 'Some|All|No', 'Some|No|All', 'No|All|Some', 'No|Some|All'];
+
+/** How many items a scorer gets right that picks `choose(item)` whatever the premises say. */
+const correctCount = (ds: Dataset, choose: (item: TestItem) => number) => ds.test.filter((t) => choose(t) === t.answer).length;
 
 function expectSound(ds: Dataset): void {
   const premises = readPremises(ds.train);
@@ -38,12 +54,21 @@ function expectSound(ds: Dataset): void {
 
   expect(ds.test.every((t) => t.split === 'syllogism')).toBe(true);
   expect(ds.test.length).toBe(ds.params.items);
+  expect(ds.test.every((t) => t.options.length === 3)).toBe(true);
   expect(spread(ds.test.map((t) => answerOf(t).quantifier), QUANTIFIERS)).toBeLessThanOrEqual(1);
-  const subjectFirst = ds.test.map((t) => t.prompt.startsWith(`The relationships between ${answerOf(t).subject} `));
-  expect(spread(subjectFirst, [true, false])).toBeLessThanOrEqual(1);
-  for (const count of new Set(ds.test.map((t) => t.options.length))) {
-    const items = ds.test.filter((t) => t.options.length === count);
-    expect(spread(items.map((t) => t.answer), [...Array(count).keys()])).toBeLessThanOrEqual(1);
+  // Overall and within each answer quantifier: prompt order, answer position, option layout, distractor directions.
+  const groups = [ds.test, ...QUANTIFIERS.map((q) => ds.test.filter((t) => answerOf(t).quantifier === q))];
+  for (const items of groups) {
+    expect(spread(items.map(subjectFirst), [true, false])).toBeLessThanOrEqual(1);
+    expect(spread(items.map((t) => t.answer), [0, 1, 2])).toBeLessThanOrEqual(1);
+    expect(spread(items.map(distractorDirections), ['FF', 'FS', 'SF', 'SS'])).toBeLessThanOrEqual(1);
+  }
+  for (const q of QUANTIFIERS) {
+    const items = ds.test.filter((t) => answerOf(t).quantifier === q);
+    expect(spread(items.map(layoutOf), LAYOUTS)).toBeLessThanOrEqual(1);
+    for (const first of [true, false]) {
+      expect(spread(items.filter((t) => subjectFirst(t) === first).map(distractorDirections), ['FF', 'FS', 'SF', 'SS'])).toBeLessThanOrEqual(1);
+    }
   }
 }
 
@@ -93,6 +118,19 @@ describe('syllogism generator', () => {
     expect(ds.test.length).toBe(69);
   });
 
+  it('a model that always prefers one quantifier, or one position, scores exactly chance (1/3)', () => {
+    // Every item offers All, Some and No once each, so any fixed ranking of the words picks its top word.
+    for (const preset of PRESETS) {
+      for (const seed of SEEDS) {
+        const ds = generateDataset({ kind: 'syllogism', seed, preset });
+        for (const q of QUANTIFIERS) {
+          expect(correctCount(ds, (t) => t.options.findIndex((o) => parseStatement(o)!.quantifier === q)) * 3).toBe(ds.test.length);
+        }
+        for (const position of [0, 1, 2]) expect(correctCount(ds, () => position) * 3).toBe(ds.test.length);
+      }
+    }
+  });
+
   it('odd sizes stay sound and balanced', () => {
     for (const items of [3, 7, 31]) expectSound(generateDataset({ kind: 'syllogism', seed: items, params: { items } }));
   });
@@ -110,7 +148,7 @@ describe('syllogism generator', () => {
     const premises = readPremises(ds.train);
     const used = new Set(ds.train.map((doc) => shape(premises.filter((p) => p.docId === doc.id))));
     expect(used).toEqual(conclusive);
-    expect(conclusive.size).toBe(6);
+    expect(conclusive.size).toBe(5);
   });
 });
 
@@ -120,13 +158,17 @@ describe('syllogism checker', () => {
   const check = (item: TestItem) => checkSyllogismItem(premises, ds.train, item);
   const withAll = ds.test.find((t) => answerOf(t).quantifier === 'All')!;
 
-  it('decides textbook cases under existential import', () => {
+  it('decides textbook cases without existential import', () => {
     const st = (text: string) => parseStatement(text)!;
     const barbara = [st('All m are p.'), st('All s are m.')];
     expect(entails(barbara, st('All s are p.'))).toBe(true);
-    expect(entails(barbara, st('Some p are s.'))).toBe(true);
+    expect(entails(barbara, st('Some s are p.'))).toBe(false);
+    expect(entails(barbara, st('Some p are s.'))).toBe(false);
     expect(entails(barbara, st('All p are s.'))).toBe(false);
-    expect(entails([st('All m are s.'), st('All m are p.')], st('Some s are p.'))).toBe(true); // Darapti
+    expect(entails([st('All s are m.')], st('Some s are m.'))).toBe(false);
+    expect(entails([st('All m are s.'), st('All m are p.')], st('Some s are p.'))).toBe(false); // Darapti
+    expect(entails([st('All m are p.'), st('Some s are m.')], st('Some p are s.'))).toBe(true); // Darii
+    expect(entails([st('No m are p.'), st('All s are m.')], st('No p are s.'))).toBe(true); // Celarent
     const undistributed = [st('All s are m.'), st('All p are m.')];
     expect(['All s are p.', 'Some s are p.', 'No s are p.'].some((c) => entails(undistributed, st(c)))).toBe(false);
     const ferio = [st('No m are p.'), st('Some s are m.')]; // concludes only "some s are not p"
@@ -140,13 +182,24 @@ describe('syllogism checker', () => {
     }
   });
 
-  it('rejects a second entailed option and a missing non-entailed one', () => {
-    const { subject, object } = answerOf(withAll);
-    const weaker = say({ quantifier: 'Some', subject, object });
-    expect(check({ ...withAll, options: [...withAll.options, weaker] })).toContainEqual(expect.stringContaining('follows too'));
-    const dropped = withAll.options.filter((_, i) => i !== (withAll.answer + 1) % withAll.options.length);
-    const answer = dropped.indexOf(withAll.options[withAll.answer]);
-    expect(check({ ...withAll, options: dropped, answer })).toContainEqual(expect.stringContaining('is not an option'));
+  it('rejects a second entailed option, and options that are not one per quantifier', () => {
+    const withSome = ds.test.find((t) => answerOf(t).quantifier === 'Some')!;
+    const { subject, object } = answerOf(withSome);
+    const converse = say({ quantifier: 'Some', subject: object, object: subject });
+    const problems = check({ ...withSome, options: [...withSome.options, converse] });
+    expect(problems).toContainEqual(expect.stringContaining('follows too'));
+    expect(problems).toContainEqual(expect.stringContaining('not one each of'));
+
+    // Swap the "No" distractor for the converse of the "All" answer: nothing else follows, but "All" comes twice.
+    const noAt = withAll.options.findIndex((o) => parseStatement(o)!.quantifier === 'No');
+    const reversed = say({ quantifier: 'All', subject: answerOf(withAll).object, object: answerOf(withAll).subject });
+    const twoAll = { ...withAll, options: withAll.options.map((o, i) => (i === noAt ? reversed : o)) };
+    expect(check(twoAll)).toEqual([`${withAll.id}: options use [${twoAll.options.map((o) => parseStatement(o)!.quantifier).join(', ')}], not one each of All, Some, No`]);
+
+    const dropped = withAll.options.filter((_, i) => i !== noAt);
+    expect(check({ ...withAll, options: dropped, answer: dropped.indexOf(withAll.options[withAll.answer]) })).toContainEqual(
+      expect.stringContaining('not one each of'),
+    );
   });
 
   it('rejects a question whose terms were related directly in training', () => {
