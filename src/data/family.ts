@@ -2,13 +2,13 @@
  * Family trees of nonsense names, three generations or more. Training states only "Zima is the parent of
  * Tomp" and "Zima is a woman", in short documents about one person each. The test asks for what those facts
  * imply but never say: the reversed relation ("Tomp is the son of Zima") and compositions (grandparents,
- * siblings). Every distractor is a name that stands in the same relation to someone else.
+ * siblings). Every distractor is a name that stands in the same relation to someone else, and is the answer of
+ * another item with the same options, so a prior for a name scores chance.
  */
-import { balancedChoices, placeAnswer } from './balance.ts';
+import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';
 import type { KindDefinition } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
-import { mixedSample } from './mixed-sample.ts';
 import type { Rng } from './rng.ts';
 
 type Split = 'reversal' | 'composition';
@@ -61,7 +61,8 @@ export const family: KindDefinition = {
   description:
     'Family trees of nonsense names over three or more generations. Training states only who is whose parent ' +
     'and who is a woman or a man. Tests: the reversed relation ("Tomp is the son of Zima") and compositions ' +
-    '(grandparents and siblings). Every distractor is a name that stands in the same relation to someone else.',
+    '(grandparents and siblings). Every distractor is a name that stands in the same relation to someone else ' +
+    'and is the answer of another item with the same options, so a liking for some names scores chance.',
   params: [
     { name: 'families', type: 'int', default: 3, min: 2, max: 20, help: 'number of separate family trees' },
     { name: 'generations', type: 'int', default: 3, min: 3, max: 5, help: 'generations per family' },
@@ -154,13 +155,12 @@ export const family: KindDefinition = {
     const test: TestItem[] = [];
     for (const split of Object.keys(OPTIONS) as Split[]) {
       const k = OPTIONS[split];
-      const usable = pools[split].map((pool) => pool.filter((q) => q.wrong.length >= k - 1));
-      const chosen = mixedSample(usable, params.items as number, rng.fork(`items/${split}`));
+      const chosen = optionGroups(pools[split], params.items as number, k, rng.fork(`items/${split}`));
       const positions = balancedChoices(chosen.length, k, rng.fork(`answers/${split}`));
-      const distract = rng.fork(`distractors/${split}`);
-      chosen.forEach((q, i) => {
+      const place = rng.fork(`distractors/${split}`);
+      chosen.forEach(({ question: q, distractors }, i) => {
         const derivation = [...new Set(q.premises)].sort((a, b) => position.get(a)! - position.get(b)!);
-        test.push({ id: q.id, split, prompt: q.prompt, ...placeAnswer(q.answer, distract.sample(q.wrong, k - 1), positions[i], distract), derivation });
+        test.push({ id: q.id, split, prompt: q.prompt, ...placeAnswer(q.answer, distractors, positions[i], place), derivation });
       });
     }
     return { lexicon: lex.used(), train, test };

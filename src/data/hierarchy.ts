@@ -5,13 +5,13 @@
  * documents (4-10 sentences) in three styles. The test asks what the documents imply in ways they never
  * state: a fact in an unseen sentence frame, an is-a fact reversed, an inherited property or ancestor, and
  * all that for holdout categories whose only trained fact is their parent. Distractors are always true of
- * some other entity, so word co-occurrence cannot pick the answer.
+ * some other entity, so word co-occurrence cannot pick the answer, and are answers of other items with the
+ * same options, so a prior for a word cannot either.
  */
-import { balancedChoices, placeAnswer } from './balance.ts';
+import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';
 import type { KindDefinition } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
-import { mixedSample } from './mixed-sample.ts';
 import type { Rng } from './rng.ts';
 
 /** Two trees, like Rogers & McClelland's plants and animals. */
@@ -21,7 +21,11 @@ const MIN_SENTENCES = 4;
 const MAX_SENTENCES = 10;
 
 type Split = 'rephrase' | 'reversal' | 'syllogism' | 'holdout';
-const OPTIONS: Record<Split, number> = { rephrase: 3, reversal: 3, syllogism: 3, holdout: 3 };
+/**
+ * Holdout questions come in pairs sharing their options (see optionGroups): with two trees, three holdout
+ * questions can never share options when one asks a tree's own property or root, true of two of them.
+ */
+const OPTIONS: Record<Split, number> = { rephrase: 3, reversal: 3, syllogism: 3, holdout: 2 };
 
 type Relation = 'isa' | 'member' | 'is' | 'can';
 
@@ -126,6 +130,22 @@ function buildTree(count: number, depth: number, lex: Lexicon, rng: Rng): Catego
   return all;
 }
 
+/**
+ * Marks `count` of the eligible categories as holdouts, each time one from the tree and then the parent with
+ * the fewest holdouts so far: holdouts that share ancestors share their answers, and shared answers cannot
+ * be balanced against each other.
+ */
+function spreadHoldouts(eligible: readonly Category[], count: number, rng: Rng): void {
+  const root = (c: Category) => ancestors(c).at(-1)!;
+  const taken = (pick: (c: Category) => Category | undefined, c: Category) => eligible.filter((d) => d.holdout && pick(d) === pick(c)).length;
+  for (let i = 0; i < count; i++) {
+    const open = eligible.filter((c) => !c.holdout);
+    const cost = (c: Category) => taken(root, c) * eligible.length + taken((d) => d.parent, c);
+    const least = Math.min(...open.map(cost));
+    rng.pick(open.filter((c) => cost(c) === least)).holdout = true;
+  }
+}
+
 const ancestors = (c: Category): Category[] => (c.parent ? [c.parent, ...ancestors(c.parent)] : []);
 const lineage = (c: Category): Category[] => [c, ...ancestors(c)];
 const descendants = (c: Category): Category[] => c.children.flatMap((d) => [d, ...descendants(d)]);
@@ -138,7 +158,8 @@ export const hierarchy: KindDefinition = {
     '("abmes are rony", "abmes can blick") that every subcategory and individual inherits, written as short ' +
     'documents in encyclopedic, question-and-answer and list styles. Tests: trained facts in an unseen sentence ' +
     'frame, reversed is-a facts, inherited properties and ancestors, and holdout categories whose only trained ' +
-    'fact is their parent. Every distractor is true of a different entity in the dataset. The paper preset is ' +
+    'fact is their parent. Every distractor is true of a different entity in the dataset and is the answer of ' +
+    'another item with the same options, so a liking for some words scores chance. The paper preset is ' +
     'scaled to 110 categories with 10 documents on each category not held out (about 1,000; the paper has 2,200).',
   params: [
     { name: 'categories', type: 'int', default: 18, min: 8, max: 170, help: 'number of categories in the tree' },
@@ -161,7 +182,7 @@ export const hierarchy: KindDefinition = {
       description: 'An inherited property or a more distant ancestor, of a category or an individual ("gruds are a type of abmes" + "abmes are rony" -> "gruds are rony").',
       generalization: true,
     },
-    holdout: { description: 'Inherited properties and distant ancestors of a category whose only trained fact is its parent.', generalization: true },
+    holdout: { description: 'Inherited properties and distant ancestors of a category whose only trained fact is its parent (two options).', generalization: true },
   },
 
   generate(params, rng) {
@@ -172,7 +193,7 @@ export const hierarchy: KindDefinition = {
     const holdouts = params.holdouts as number;
     if (holdouts > eligible.length)
       throw new Error(`hierarchy: only ${eligible.length} leaf categories are deep enough to hold out, not ${holdouts}`);
-    for (const c of rng.fork('holdouts').sample(eligible, holdouts)) c.holdout = true;
+    spreadHoldouts(eligible, holdouts, rng.fork('holdouts'));
 
     const draw = rng.fork('properties');
     const known = all.filter((c) => !c.holdout);
@@ -330,14 +351,12 @@ export const hierarchy: KindDefinition = {
     const test: TestItem[] = [];
     for (const split of Object.keys(OPTIONS) as Split[]) {
       const k = OPTIONS[split];
-      const usable = pools[split].map((pool) => pool.filter((q) => q.wrong.length >= k - 1));
-      const chosen = mixedSample(usable, params.items as number, rng.fork(`items/${split}`));
+      const chosen = optionGroups(pools[split], params.items as number, k, rng.fork(`items/${split}`));
       const positions = balancedChoices(chosen.length, k, rng.fork(`answers/${split}`));
-      const distract = rng.fork(`distractors/${split}`);
-      chosen.forEach((q, i) => {
-        const wrong = distract.sample(q.wrong, k - 1);
+      const place = rng.fork(`distractors/${split}`);
+      chosen.forEach(({ question: q, distractors }, i) => {
         const derivation = [...new Set(q.premises.flatMap((f) => f.docs))].sort((a, b) => position.get(a)! - position.get(b)!);
-        test.push({ id: q.id, split, prompt: q.prompt, ...placeAnswer(q.answer, wrong, positions[i], distract), derivation });
+        test.push({ id: q.id, split, prompt: q.prompt, ...placeAnswer(q.answer, distractors, positions[i], place), derivation });
       });
     }
     return { lexicon: lex.used(), train, test };

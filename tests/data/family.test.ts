@@ -4,6 +4,7 @@ import { generateDataset } from '../../src/data/generate.ts';
 import { PRESETS, type Params } from '../../src/data/kinds.ts';
 import { isEnglishWord } from '../../src/data/lexicon.ts';
 import { checkFamily, checkFamilyItem, FamilyLogic, readClaim } from './logic/family-checker.ts';
+import { expectWordBalanced } from './logic/word-bias.ts';
 
 const SEEDS = [0, 1, 2, 17, 2025];
 const SPLITS = ['reversal', 'composition'];
@@ -48,6 +49,7 @@ function expectBalanced(ds: Dataset): void {
     expect(items.every((t) => t.options.length === k)).toBe(true);
     const counts = [...Array(k).keys()].map((i) => items.filter((t) => t.answer === i).length);
     expect(Math.max(...counts) - Math.min(...counts), split).toBeLessThanOrEqual(1);
+    expectWordBalanced(items, ds.seed);
   }
 }
 
@@ -62,6 +64,7 @@ describe('family generator', () => {
           expect(checkFamily(ds)).toEqual([]);
           expectShape(ds);
           expectBalanced(ds);
+          for (const split of SPLITS) expect(ds.test.filter((t) => t.split === split).length, split).toBe(preset === 'small' ? 24 : 198);
           const text = trainingText(ds).toLowerCase();
           for (const item of ds.test) expect(text.includes(`${item.prompt} ${item.options[item.answer]}`.toLowerCase()), item.id).toBe(false);
           // Both compositions are asked, in gendered words.

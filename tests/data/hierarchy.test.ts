@@ -4,6 +4,7 @@ import { generateDataset } from '../../src/data/generate.ts';
 import { PRESETS, type Params } from '../../src/data/kinds.ts';
 import { isEnglishWord } from '../../src/data/lexicon.ts';
 import { checkHierarchy, checkHierarchyItem, HierarchyLogic, readStatement, splitDocument, vocabularyOf } from './logic/hierarchy-checker.ts';
+import { biasedScores, expectWordBalanced } from './logic/word-bias.ts';
 
 const SEEDS = [0, 1, 2, 17, 2025];
 const SPLITS = ['rephrase', 'reversal', 'syllogism', 'holdout'];
@@ -73,6 +74,7 @@ describe('hierarchy generator', () => {
           expect(checkHierarchy(ds)).toEqual([]);
           expectShape(ds);
           expectBalanced(ds);
+          for (const split of SPLITS) expectWordBalanced(ds.test.filter((t) => t.split === split), seed);
           const text = trainingText(ds).toLowerCase();
           for (const item of ds.test) expect(text.includes(`${item.prompt} ${item.options[item.answer]}`.toLowerCase()), item.id).toBe(false);
         });
@@ -91,10 +93,10 @@ describe('hierarchy generator', () => {
     }
   });
 
-  it('paper preset: 110 categories, about 1,000 documents, 200 items in most splits', () => {
+  it('paper preset: 110 categories, about 1,000 documents, 198 items (66 groups of 3) in most splits', () => {
     const ds = generateDataset({ kind: 'hierarchy', seed: 3, preset: 'paper' });
     expect(ds.train.length).toBe(1000);
-    for (const split of ['rephrase', 'reversal', 'syllogism']) expect(ds.test.filter((t) => t.split === split).length).toBe(200);
+    for (const split of ['rephrase', 'reversal', 'syllogism']) expect(ds.test.filter((t) => t.split === split).length).toBe(198);
     const styles = ds.train.map((d) => (d.text.startsWith('Q: ') ? 'qa' : d.text.includes('\n- ') ? 'list' : 'encyclopedic'));
     expect(new Set(styles)).toEqual(new Set(['qa', 'list', 'encyclopedic']));
   });
@@ -109,7 +111,25 @@ describe('hierarchy generator', () => {
         const ds = generateDataset({ kind: 'hierarchy', seed, params });
         expect(checkHierarchy(ds)).toEqual([]);
         expectShape(ds);
+        for (const split of SPLITS) expectWordBalanced(ds.test.filter((t) => t.split === split), seed);
       }
+  });
+
+  it('keeps most items while balancing words: at least 15 of 24 in the 3-option splits, 6 in holdout', () => {
+    for (const seed of SEEDS) {
+      const ds = generateDataset({ kind: 'hierarchy', seed });
+      for (const split of ['rephrase', 'reversal', 'syllogism']) expect(ds.test.filter((t) => t.split === split).length, split).toBeGreaterThanOrEqual(15);
+      expect(ds.test.filter((t) => t.split === 'holdout').length).toBeGreaterThanOrEqual(6);
+    }
+  });
+
+  it('the word-balance check fails when one word is the answer too often', () => {
+    const items = generateDataset({ kind: 'hierarchy', seed: 1 }).test.filter((t) => t.split === 'syllogism');
+    expect(() => expectWordBalanced(items, 1)).not.toThrow();
+    const favoured = items.map((t, i) => (i % 2 ? t : { ...t, options: t.options.map((o, j) => (j === t.answer ? 'zo' : o)) }));
+    expect(() => expectWordBalanced(favoured, 1)).toThrow(/is correct/);
+    const scores = biasedScores(favoured, 200, 1);
+    for (const score of [scores.mostOftenCorrect, scores.mostFrequent, scores.shortest, Math.max(...scores.random)]) expect(score).toBeGreaterThan(0.5);
   });
 
   it('says clearly when the tree cannot be built', () => {
