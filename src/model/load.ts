@@ -47,7 +47,7 @@ export interface LoadOptions {
  * compute the exact int8-weight math the jax-js engine computes for fine-tuned scoring: base, ICL and FT
  * would be measured differently. This config entry turns off only those fusions; the rest stays optimized.
  */
-function exactQuantizedMath(dtype: Dtype, options: InferenceSession.SessionOptions = {}): InferenceSession.SessionOptions {
+export function exactQuantizedMath(dtype: Dtype, options: InferenceSession.SessionOptions = {}): InferenceSession.SessionOptions {
   if (dtype !== 'q8' && dtype !== 'q4') return options;
   const extra = (options.extra ?? {}) as { session?: Record<string, string> };
   return { ...options, extra: { ...extra, session: { ...extra.session, disable_quant_qdq: '1' } } };

@@ -4,6 +4,7 @@ import { AutoModelForCausalLM, AutoTokenizer, Tensor, env, log_softmax } from '@
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import { MODELS_DIR } from '../models-dir.ts';
 import { loadModelNode } from '../../src/model/load-node.ts';
+import { exactQuantizedMath } from '../../src/model/load.ts';
 import type { Dtype, LanguageModel, ScoreRequest } from '../../src/model/language-model.ts';
 
 const STORIES = join(MODELS_DIR, 'stories260K');
@@ -44,7 +45,8 @@ class Oracle {
     env.allowLocalModels = true;
     env.allowRemoteModels = false;
     const tokenizer = await AutoTokenizer.from_pretrained('stories260K');
-    const model = await AutoModelForCausalLM.from_pretrained('stories260K', { dtype });
+    // The same exact-dequantization session settings as the runtime, so both compute one function.
+    const model = await AutoModelForCausalLM.from_pretrained('stories260K', { dtype, session_options: exactQuantizedMath(dtype) });
     return new Oracle(tokenizer, model);
   }
 
