@@ -34,6 +34,8 @@ export default defineConfig({
   server: { headers: isolation },
   preview: { headers: isolation },
   worker: { format: 'es' },
+  // Bundled up front: otherwise the first visit to the Model step makes the dev server reload the page.
+  optimizeDeps: { include: ['@huggingface/transformers', '@observablehq/plot'] },
   test: {
     projects: [
       {
