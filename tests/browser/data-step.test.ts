@@ -86,8 +86,9 @@ describe('the page', () => {
     const steps = page.getByRole('navigation', { name: 'Lab steps' }).getByRole('listitem');
     const names = (await steps.allInnerTexts()).map((text) => text.split('\n').find((line) => /[a-z]/i.test(line)));
     expect(names).toEqual(['Data', 'Model', 'Learn', 'Compare']);
-    await expect.poll(() => steps.nth(0).getAttribute('aria-current')).toBe('step');
-    for (const i of [1, 2, 3]) expect(await steps.nth(i).getAttribute('aria-current')).toBeNull();
+    const buttons = steps.getByRole('button');
+    await expect.poll(() => buttons.nth(0).getAttribute('aria-current')).toBe('step');
+    for (const i of [1, 2, 3]) expect(await buttons.nth(i).getAttribute('aria-current')).toBeNull();
   });
 
   it('describes the chosen kind before anything is generated', async () => {
