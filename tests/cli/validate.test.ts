@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serializeDataset } from '../../src/data/format.ts';
 import { generateDataset } from '../../src/data/generate.ts';
+import { readDatasetFile } from '../../src/cli/io.ts';
 import { expectOneLineError, glon } from './glon.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'glon-cli-validate-'));
@@ -51,16 +52,25 @@ describe('glon validate', () => {
       (path) => `${path}: invalid dataset: test[5].answer: answer is not an index into options`,
     ],
   ];
+  // The messages come from readDatasetFile, checked in-process; one spawn shows the CLI prints them as one line.
   for (const [what, make, message] of badFiles)
-    it(`refuses ${what} with one line naming the file and the problem`, () => {
+    it(`refuses ${what} with one line naming the file and the problem`, async () => {
       const path = make();
-      expectOneLineError(glon('validate', path), message(path));
+      const expected = message(path);
+      const error = await readDatasetFile(path).then(() => undefined, (e: Error) => `glon: error: ${e.message}`);
+      if (typeof expected === 'string') expect(error).toBe(`glon: error: ${expected}`);
+      else expect(error).toMatch(expected);
     });
 
-  it('refuses a huge file by its size, before reading it', () => {
+  it('prints a refusal as one error line on stderr, without a stack trace', () => {
+    const path = file('answer-cli.json', changed((ds) => (ds.test[5].answer = 4)));
+    expectOneLineError(glon('validate', path), `${path}: invalid dataset: test[5].answer: answer is not an index into options`);
+  });
+
+  it('refuses a huge file by its size, before reading it', async () => {
     const huge = file('huge.json', '');
     truncateSync(huge, 65 * 1024 * 1024); // sparse: nothing is written to disk
-    expectOneLineError(glon('validate', huge), `${huge}: file too large (68.2 MB, limit 67.1 MB)`);
+    await expect(readDatasetFile(huge)).rejects.toThrow(`${huge}: file too large (68.2 MB, limit 67.1 MB)`);
   });
 
   it('--help describes the command', () => {

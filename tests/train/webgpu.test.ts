@@ -2,16 +2,13 @@
  * The same jitted LoRA steps on jax-js's WebGPU backend (Dawn in Node over SwiftShader, the CPU Vulkan
  * driver Debian's chromium ships) give the losses WASM gives: the browser's GPU code path, in CI.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MODELS_DIR } from '../models-dir.ts';
 import type { TrainParams } from '../../src/train/trainer.ts';
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
-const root = mkdtempSync(join(tmpdir(), 'glon-webgpu-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 // jax-js must see navigator.gpu when it initializes, so it is imported only after the Dawn globals exist.
 beforeAll(async () => {
@@ -53,20 +50,14 @@ function expectSameLosses(losses: Record<string, number[]>, steps: number): void
 }
 
 describe('LoRA training on WebGPU', () => {
-  it('stories260K: five steps give the WASM losses within 1e-3', async () => {
-    expectSameLosses(await lossesPerDevice(join(MODELS_DIR, 'stories260K'), 40, {}), 5);
+  it('stories260K: three steps give the WASM losses within 1e-3', async () => {
+    expectSameLosses(await lossesPerDevice(join(MODELS_DIR, 'stories260K'), 24, {}), 3);
   }, 600_000);
 
   it('a 2-layer SmolLM2-135M-shaped model: three steps give the WASM losses within 1e-3', async () => {
-    const { ARCHITECTURES } = await import('../../src/model/architectures.ts');
-    const { loadGpt2Merges } = await import('../../src/model/gpt2-merges-node.ts');
-    const { makeModel } = await import('../../src/model/make-model.ts');
-    const arch = { ...ARCHITECTURES['smollm2-135m'], numLayers: 2 };
-    const dir = join(root, 'smol2');
-    for (const f of makeModel({ arch, seed: 5, dtypes: ['fp32'], merges: await loadGpt2Merges(), like: 'smollm2-135m' })) {
-      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-      writeFileSync(join(dir, f.path), f.contents);
-    }
+    // The folder the parity test checks against ONNX Runtime (built once, see made-model.ts).
+    const { madeModel } = await import('../made-model.ts');
+    const dir = await madeModel('smollm2-135m', 2, 3, ['fp32', 'q8']);
     expectSameLosses(await lossesPerDevice(dir, 6, { batchSize: 2, learningRate: 0.05 }), 3);
   }, 900_000);
 });
