@@ -37,7 +37,7 @@ describe('glon bench', () => {
   it('times LoRA training on stories260K and keeps the scoring section', () => {
     const out = join(dir, 'training.json');
     writeFileSync(out, JSON.stringify({ scoring: { speedup: 9 } }));
-    const run = glon('bench', '--only', 'training', '--train-steps', '2', '--out', out);
+    const run = glon('bench', '--only', 'training', '--train-steps', '2', '--train-model', STORIES, '--out', out);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^LoRA training \(WASM, 8x64\): \d+ tokens\/s, [\d.]+ s\/step/m);
