@@ -85,6 +85,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return where ? `${where}: ${issue.message}` : issue.message;
 }
 
+/** The first problem in one line, and how many more there are: every versioned format reports this way. */
+export function summarizeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  return `${describeIssue(issues[0])}${more}`;
+}
+
 /** Validates an already-parsed JSON value as a dataset. */
 export function validateDataset(value: unknown): Dataset {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -97,11 +103,7 @@ export function validateDataset(value: unknown): Dataset {
         : `unknown format ${JSON.stringify(format).slice(0, 80)} (expected "${DATASET_FORMAT}")`,
     );
   const parsed = datasetSchema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw new FormatError(`invalid dataset: ${describeIssue(issues[0])}${more}`);
-  }
+  if (!parsed.success) throw new FormatError(`invalid dataset: ${summarizeIssues(parsed.error.issues)}`);
   return parsed.data;
 }
 

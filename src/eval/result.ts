@@ -3,7 +3,7 @@
  * boundary (files, IndexedDB, the worker) and canonical serialization, like src/data/format.ts for datasets.
  */
 import { z } from 'zod';
-import { FormatError } from '../data/format.ts';
+import { FormatError, summarizeIssues } from '../data/format.ts';
 
 export const RESULT_FORMAT = 'glon.result/1';
 
@@ -83,21 +83,12 @@ export type SplitResult = z.infer<typeof splitResult>;
 export type ItemResult = z.infer<typeof itemResult>;
 export type EvalResult = z.infer<typeof resultSchema>;
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');
-  return where ? `${where}: ${issue.message}` : issue.message;
-}
-
 export function validateResult(value: unknown): EvalResult {
   const format = (value as { format?: unknown } | null)?.format;
   if (typeof value !== 'object' || value === null || format !== RESULT_FORMAT)
     throw new FormatError(`not a glon result: expected "format": "${RESULT_FORMAT}"`);
   const parsed = resultSchema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues;
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-    throw new FormatError(`invalid result: ${describeIssue(issues[0])}${more}`);
-  }
+  if (!parsed.success) throw new FormatError(`invalid result: ${summarizeIssues(parsed.error.issues)}`);
   return parsed.data;
 }
 
