@@ -4,10 +4,13 @@
  */
 import type { Dataset } from '../data/format.ts';
 import type { EvalResult } from '../eval/result.ts';
+import type { TrainSummary } from '../worker/protocol.ts';
 
 export interface Run {
   dataset: Dataset;
   result: EvalResult;
+  /** For an `ft` run: the training behind its adapter. */
+  training?: TrainSummary;
 }
 
 /** Runs that measure the same thing; a newer one replaces an older one. */

@@ -5,7 +5,23 @@
  */
 import type { EvalResult } from '../eval/result.ts';
 import type { Device, Dtype } from '../model/language-model.ts';
-import { isFinal, type Command, type EvaluateSpec, type FinalEvent, type HaltFlag, type LoadSpec, type LoadedModel, type LocalModel, type WorkerEvent } from '../worker/protocol.ts';
+import {
+  HALT,
+  HALT_FLAG_BYTES,
+  HALT_SLOT,
+  PAUSE_SLOT,
+  isFinal,
+  type Command,
+  type EvaluateSpec,
+  type FinalEvent,
+  type HaltFlag,
+  type LoadSpec,
+  type LoadedModel,
+  type LocalModel,
+  type TrainSpec,
+  type TrainSummary,
+  type WorkerEvent,
+} from '../worker/protocol.ts';
 
 type ProgressEvent<T extends WorkerEvent['type']> = Omit<Extract<WorkerEvent, { type: T }>, 'type' | 'request'>;
 type CommandBody = Command extends infer C ? (C extends Command ? Omit<C, 'request'> : never) : never;
@@ -18,6 +34,21 @@ interface Pending {
 export interface CallOptions<P> {
   signal?: AbortSignal;
   onProgress?: (progress: P) => void;
+}
+
+export interface TrainCallOptions {
+  /** Aborting stops the run altogether: training and the evaluation after it. */
+  signal?: AbortSignal;
+  onEvent?: (event: Extract<WorkerEvent, { type: 'train-start' | 'train-step' | 'train-paused' | 'train-end' | 'progress' }>) => void;
+}
+
+/** A training run in the worker, with its controls. */
+export interface TrainRun {
+  done: Promise<{ result: EvalResult; training: TrainSummary }>;
+  pause(): void;
+  resume(): void;
+  /** Ends the training after its current step; the adapter of that step is evaluated. */
+  stopTraining(): void;
 }
 
 export class LabWorker {
@@ -63,14 +94,16 @@ export class LabWorker {
     expected: T,
     signal: AbortSignal | undefined,
     onEvent: (event: WorkerEvent) => void = () => {},
+    onStart: (request: number, halt: HaltFlag) => void = () => {},
   ): Promise<Extract<FinalEvent, { type: T }>> {
     signal?.throwIfAborted();
     const request = this.nextRequest++;
-    const halt = crossOriginIsolated ? new SharedArrayBuffer(4) : null;
+    const halt = crossOriginIsolated ? new SharedArrayBuffer(HALT_FLAG_BYTES) : null;
     const command = body(halt);
+    onStart(request, halt);
     return new Promise((resolve, reject) => {
       const cancel = () => {
-        if (halt) Atomics.store(new Int32Array(halt), 0, 1);
+        if (halt) Atomics.store(new Int32Array(halt), HALT_SLOT, HALT.all);
         this.worker.postMessage({ type: 'cancel', request: this.nextRequest++, target: request } satisfies Command);
       };
       signal?.addEventListener('abort', cancel, { once: true });
@@ -105,6 +138,37 @@ export class LabWorker {
       if (event.type === 'progress') options.onProgress?.({ stage: event.stage, done: event.done, total: event.total });
     };
     return (await this.call((halt) => ({ type: 'evaluate', spec, halt }), 'result', options.signal, onEvent)).result;
+  }
+
+  /** Trains a LoRA adapter on the dataset's documents in the worker, then evaluates the `ft` condition with it. */
+  train(spec: TrainSpec, options: TrainCallOptions = {}): TrainRun {
+    let target = 0;
+    let flag: Int32Array | null = null;
+    const onEvent = (event: WorkerEvent) => {
+      if (event.type === 'train-start' || event.type === 'train-step' || event.type === 'train-paused' || event.type === 'train-end' || event.type === 'progress')
+        options.onEvent?.(event);
+    };
+    const done = this.call((halt) => ({ type: 'train', spec, halt }), 'trained', options.signal, onEvent, (request, halt) => {
+      target = request;
+      flag = halt && new Int32Array(halt);
+    }).then(({ result, training }) => ({ result, training }));
+    // The flag reaches a worker busy with a step; the message one waiting on a pause.
+    const send = (type: 'pause' | 'resume' | 'stop-training') => this.worker.postMessage({ type, request: this.nextRequest++, target } satisfies Command);
+    return {
+      done,
+      pause: () => {
+        if (flag) Atomics.store(flag, PAUSE_SLOT, 1);
+        send('pause');
+      },
+      resume: () => {
+        if (flag) Atomics.store(flag, PAUSE_SLOT, 0);
+        send('resume');
+      },
+      stopTraining: () => {
+        if (flag) Atomics.compareExchange(flag, HALT_SLOT, 0, HALT.training);
+        send('stop-training');
+      },
+    };
   }
 }
 

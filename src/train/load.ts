@@ -1,0 +1,64 @@
+/**
+ * A model folder (transformers.js layout) read into the jax-js engine and its tokenizer. The files reach
+ * `engineFromFiles` however the caller reads them: from disk (load-node.ts) or, in the page and the lab
+ * worker, fetched from the same models/ URL the ONNX runtime loads from (`fetchEngineModel`).
+ */
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import type { Dtype } from '../model/language-model.ts';
+import { parseLlamaConfig } from '../model/llama-config.ts';
+import { DTYPE_FILES } from '../model/model-files.ts';
+import { readOnnxWeights } from '../model/onnx-weights.ts';
+import type { EngineTokenizer } from './jax-language-model.ts';
+import { loadEngineWeights, type EngineWeights } from './llama.ts';
+import { engineTokenizer } from './tokenizer.ts';
+
+export interface EngineModel {
+  id: string;
+  dtype: Dtype;
+  weights: EngineWeights;
+  tokenizer: EngineTokenizer;
+  /** Bytes of the ONNX file the weights came from. */
+  onnxBytes: number;
+}
+
+export interface EngineFiles {
+  /** The folder's name under `localModelPath`. */
+  id: string;
+  dtype: Dtype;
+  /** Where model folders live (a directory in Node, a URL path in the page); the tokenizer is read from there. */
+  localModelPath: string;
+  configText: string;
+  onnx: Uint8Array;
+}
+
+export async function engineFromFiles(files: EngineFiles): Promise<EngineModel> {
+  const where = `${files.localModelPath.replace(/\/+$/, '')}/${files.id}`;
+  let json: unknown;
+  try {
+    json = JSON.parse(files.configText);
+  } catch (err) {
+    throw new Error(`${where}/config.json: not JSON: ${(err as Error).message}`);
+  }
+  const config = parseLlamaConfig(json);
+  const weights = loadEngineWeights(config, readOnnxWeights(files.onnx, config));
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  env.localModelPath = files.localModelPath;
+  const tokenizer = await AutoTokenizer.from_pretrained(files.id, { local_files_only: true });
+  return { id: files.id, dtype: files.dtype, weights, tokenizer: engineTokenizer(tokenizer), onnxBytes: files.onnx.length };
+}
+
+async function fetchOk(url: string, signal?: AbortSignal): Promise<Response> {
+  const response = await fetch(url, { signal });
+  if (!response.ok) throw new Error(`cannot fetch ${url}: the server answered ${response.status}`);
+  return response;
+}
+
+/** The model `id` served under `modelsPath` (a URL path ending in "/", e.g. the app's models/). */
+export async function fetchEngineModel(modelsPath: string, id: string, dtype: Dtype, signal?: AbortSignal): Promise<EngineModel> {
+  const folder = `${modelsPath}${id}/`;
+  const configText = await (await fetchOk(folder + 'config.json', signal)).text();
+  const onnx = new Uint8Array(await (await fetchOk(folder + DTYPE_FILES[dtype], signal)).arrayBuffer());
+  signal?.throwIfAborted();
+  return engineFromFiles({ id, dtype, localModelPath: modelsPath, configText, onnx });
+}

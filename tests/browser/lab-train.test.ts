@@ -1,0 +1,104 @@
+/**
+ * Fine-tuning in the Learn step (built app, chromium, WASM): load stories260K, generate a small reversal
+ * dataset, train a LoRA adapter in the lab's worker for a few epochs with a pause in the middle, and see
+ * the loss fall and the ft bars beside base in Compare; then cancel a second run, which scores the
+ * adapter of its last finished step.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { SCREENSHOTS, launchChromium, serveApp, watchErrors, type Browser, type Served } from './harness.ts';
+
+const EPOCHS = 3;
+let app: Served;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  app = await serveApp();
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  errors = watchErrors(page);
+  await page.goto(app.url);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const step = (name: string) => page.getByRole('navigation', { name: 'Lab steps' }).getByRole('button', { name: new RegExp(name) }).click();
+const stepNumber = async () => Number(await page.getByTestId('train-step').innerText());
+
+it('trains a LoRA adapter on WASM with pause and resume, and shows ft beside base in Compare', async () => {
+  await step('Model');
+  await page.locator('input[name=dtype][value=fp32]').check();
+  await page.getByRole('button', { name: 'Load stories260K' }).click();
+  await page.getByRole('article', { name: 'Loaded model' }).waitFor({ timeout: 60_000 });
+
+  await step('Data');
+  await page.locator('input[name=kind][value=reversal]').check();
+  await page.locator('input[name=preset][value=small]').check();
+  await page.getByLabel('Seed', { exact: true }).fill('7');
+  await page.getByRole('button', { name: 'Generate dataset' }).click();
+  await page.getByRole('button', { name: 'Generate dataset', disabled: false }).waitFor();
+
+  await step('Learn');
+  await page.locator('input[name=condition][value=icl]').setChecked(false);
+  await page.getByRole('button', { name: 'Run base' }).click();
+  const rows = page.getByRole('region', { name: 'Runs' }).locator('tbody tr');
+  await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(1);
+
+  const panel = page.getByRole('region', { name: 'Fine-tune (LoRA)' });
+  expect(await panel.getByLabel('Rank').inputValue()).toBe('8');
+  expect(await panel.locator('input[name=train-device][value=wasm]').isChecked()).toBe(true);
+  expect(await panel.locator('input[name=train-device][value=webgpu]').isDisabled()).toBe(true);
+  await panel.getByLabel('Epochs').fill(String(EPOCHS));
+  await panel.getByRole('button', { name: 'Fine-tune and run ft' }).click();
+
+  // Pause once a few steps are in, check that no step runs while paused, then resume.
+  await expect.poll(stepNumber, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  await panel.getByRole('button', { name: 'Pause' }).click();
+  await panel.getByRole('button', { name: 'Resume' }).waitFor();
+  await expect.poll(() => panel.getByRole('status').innerText()).toMatch(/^Paused/);
+  const pausedAt = await stepNumber();
+  await page.waitForTimeout(1500);
+  expect(await stepNumber()).toBe(pausedAt);
+  const total = Number((await panel.getByRole('status').innerText()).match(/step \d+ \/ (\d+)/)![1]);
+  expect(pausedAt).toBeLessThan(total);
+  await page.evaluate(() => document.querySelector('aside')?.scrollTo(0, 0));
+  await page.screenshot({ path: join(SCREENSHOTS, 'learn-step-train.png') });
+  await panel.getByRole('button', { name: 'Resume' }).click();
+
+  await expect.poll(() => rows.count(), { timeout: 90_000 }).toBe(2);
+  expect(await rows.nth(1).innerText()).toContain(`adapter of step ${total} of ${total}`);
+  const losses = await panel.getByRole('img', { name: 'Training loss per step' }).locator('path').count();
+  expect(losses).toBeGreaterThan(0);
+  const status = await panel.getByRole('status').innerText();
+  expect(status).toMatch(new RegExp(`step ${total} / ${total} .* tokens/s .* done .* WASM`, 's'));
+  const [first, last] = (await panel.getByTestId('loss-range').innerText()).match(/\d+\.\d+/g)!.map(Number);
+  expect(last).toBeLessThan(first);
+
+  await step('Compare');
+  const titles = await page.getByRole('region', { name: 'Accuracy chart' }).locator('g[aria-label="bar"] rect title').allTextContents();
+  expect(titles.some((t) => t.startsWith('ft on '))).toBe(true);
+  expect(titles.some((t) => t.startsWith('base on '))).toBe(true);
+  expect(errors).toEqual([]);
+});
+
+it('keeps the adapter of the last finished step when training is cancelled, and says so', async () => {
+  await step('Learn');
+  const panel = page.getByRole('region', { name: 'Fine-tune (LoRA)' });
+  await panel.getByRole('button', { name: 'Fine-tune and run ft' }).click();
+  await expect.poll(stepNumber, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  await panel.getByRole('button', { name: 'Cancel training' }).click();
+  const note = await panel.getByRole('alert').innerText({ timeout: 60_000 });
+  const [, done, total] = note.match(/^Training cancelled after step (\d+) of (\d+): ft was scored with the adapter of that step\.$/)!;
+  expect(Number(done)).toBeLessThan(Number(total));
+  const rows = page.getByRole('region', { name: 'Runs' }).locator('tbody tr');
+  expect(await rows.count()).toBe(2);
+  expect(await rows.nth(1).innerText()).toContain(`adapter of step ${done} of ${total} (cancelled)`);
+  expect(errors).toEqual([]);
+});
