@@ -3,32 +3,26 @@
  * items, follow derivations, export, import (by file input and by drop) and refuse corrupt files. The page
  * must show exactly what the core generator makes in Node, byte for byte on export.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { countSplits, parseDataset, serializeDataset, type Dataset } from '../../src/data/format.ts';
 import { generateDataset, kindDefinition, resolveParams, type DatasetSpec } from '../../src/data/generate.ts';
-import { SCREENSHOTS, launchChromium, serveApp, watchErrors, type Browser, type Served } from './harness.ts';
+import { SCREENSHOTS, openLab, type Lab } from './harness.ts';
 
 const PAGE_SIZE = 50; // entries a list shows before "Show more"
 
-let app: Served;
-let browser: Browser;
+let lab: Lab;
 let page: Page;
 let errors: string[];
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  app = await serveApp();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  errors = watchErrors(page);
-  await page.goto(app.url);
+  lab = await openLab();
+  ({ page, errors } = lab);
 });
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  await lab?.close();
 });
 
 const importRegion = () => page.getByRole('region', { name: 'Save or load' });

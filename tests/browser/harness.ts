@@ -5,7 +5,7 @@
  * removes what it made.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,3 +109,29 @@ export function watchErrors(page: Page): string[] {
 }
 
 export const SCREENSHOTS = join(REPO, 'tests/screenshots');
+
+export interface Lab {
+  app: Served;
+  browser: Browser;
+  page: Page;
+  /** Uncaught errors and console errors seen on the page so far. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** The built app served, chromium launched, the lab open in one page: the setup most browser tests share. */
+export async function openLab(options: BrowserOptions = {}): Promise<Lab> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const app = await serveApp();
+  const browser = await launchChromium(options);
+  const page = await browser.context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(app.url);
+  return {
+    app, browser, page, errors,
+    close: async () => {
+      await browser.close();
+      await app.close();
+    },
+  };
+}

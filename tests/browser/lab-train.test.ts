@@ -4,29 +4,22 @@
  * the loss fall and the ft bars beside base in Compare; then cancel a second run, which scores the
  * adapter of its last finished step.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SCREENSHOTS, launchChromium, serveApp, watchErrors, type Browser, type Served } from './harness.ts';
+import { SCREENSHOTS, openLab, type Lab } from './harness.ts';
 
 const EPOCHS = 3;
-let app: Served;
-let browser: Browser;
+let lab: Lab;
 let page: Page;
 let errors: string[];
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  app = await serveApp();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  errors = watchErrors(page);
-  await page.goto(app.url);
+  lab = await openLab();
+  ({ page, errors } = lab);
 });
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  await lab?.close();
 });
 
 const step = (name: string) => page.getByRole('navigation', { name: 'Lab steps' }).getByRole('button', { name: new RegExp(name) }).click();
