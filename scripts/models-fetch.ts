@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { ModelRegistry, env } from '@huggingface/transformers';
 import { StageBar, megabytes } from '../src/cli/progress-bar.ts';
 import type { Dtype } from '../src/model/language-model.ts';
-import { CONFIG_FILES, DTYPES } from '../src/model/model-files.ts';
+import { CONFIG_FILES, DTYPES } from '../src/model/dtypes.ts';
 
 class FetchError extends Error {}
 

@@ -8,7 +8,7 @@ import { generateDataset } from '../data/generate.ts';
 import { benchScoring, type ScoringBench } from '../eval/scoring-bench.ts';
 import type { WeightFormat } from '../model/llama-graph.ts';
 import { loadModelNode } from '../model/load-node.ts';
-import { DTYPE_FILES } from '../model/model-files.ts';
+import { DTYPE_FILES } from '../model/dtypes.ts';
 import { WEIGHT_FORMATS } from '../model/make-model.ts';
 import { ARCHITECTURES } from '../model/architectures.ts';
 import { writeTextFile } from './io.ts';

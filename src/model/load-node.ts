@@ -6,7 +6,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Dtype } from './language-model.ts';
-import { CONFIG_FILES, ModelLoadError, type FileSizer } from './model-files.ts';
+import { CONFIG_FILES } from './dtypes.ts';
+import { ModelLoadError, type FileSizer } from './model-files.ts';
 import { loadModel, type LoadOptions } from './load.ts';
 import type { OrtLanguageModel } from './ort-model.ts';
 

@@ -7,7 +7,8 @@ import { AutoConfig, AutoModelForCausalLM, AutoTokenizer, env } from '@huggingfa
 import type { PretrainedConfig, ProgressInfo } from '@huggingface/transformers';
 import type { Env, InferenceSession } from 'onnxruntime-common';
 import type { Device, Dtype } from './language-model.ts';
-import { DTYPE_FILES, ModelLoadError, checkModelFiles, registrySizer, type FileSizer } from './model-files.ts';
+import { DTYPE_FILES } from './dtypes.ts';
+import { ModelLoadError, checkModelFiles, registrySizer, type FileSizer } from './model-files.ts';
 import { pickDevice } from './device.ts';
 import { OrtLanguageModel } from './ort-model.ts';
 import { DEFAULT_SCORING, type ScoringSettings } from './ort-scorer.ts';

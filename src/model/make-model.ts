@@ -8,7 +8,7 @@ import { configJson } from './architectures.ts';
 import { byteLevelTokenizer } from './byte-level-tokenizer.ts';
 import type { Progress } from './language-model.ts';
 import { buildLlamaModel, type WeightFormat } from './llama-graph.ts';
-import { DTYPE_FILES } from './model-files.ts';
+import { DTYPE_FILES } from './dtypes.ts';
 import { encodeModel } from './onnx-writer.ts';
 import { randomLlamaWeights } from './random-weights.ts';
 

@@ -1,22 +1,11 @@
 /**
- * The files a causal LM needs in the transformers.js layout, and which ONNX file each dtype uses.
+ * Whether a model folder or hub id holds the files a causal LM needs in the transformers.js layout.
  * Checked before transformers.js sees the model, so a missing file is reported by name instead of
  * surfacing later as an unrelated-looking error.
  */
 import { ModelRegistry } from '@huggingface/transformers';
+import { CONFIG_FILES, DTYPES, DTYPE_FILES } from './dtypes.ts';
 import type { Dtype } from './language-model.ts';
-
-export const DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4'];
-
-/** The ONNX file transformers.js loads for each dtype. */
-export const DTYPE_FILES: Record<Dtype, string> = {
-  fp32: 'onnx/model.onnx',
-  fp16: 'onnx/model_fp16.onnx',
-  q8: 'onnx/model_quantized.onnx',
-  q4: 'onnx/model_q4.onnx',
-};
-
-export const CONFIG_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json'] as const;
 
 export function requiredFiles(dtype: Dtype): string[] {
   return [...CONFIG_FILES, DTYPE_FILES[dtype]];

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Dtype } from '../model/language-model.ts';
-import { DTYPE_FILES } from '../model/model-files.ts';
+import { DTYPE_FILES } from '../model/dtypes.ts';
 import { engineFromFiles, type EngineModel } from './load.ts';
 
 export type { EngineModel } from './load.ts';

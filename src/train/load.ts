@@ -6,7 +6,7 @@
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import type { Dtype } from '../model/language-model.ts';
 import { parseLlamaConfig } from '../model/llama-config.ts';
-import { DTYPE_FILES } from '../model/model-files.ts';
+import { DTYPE_FILES } from '../model/dtypes.ts';
 import { readOnnxWeights } from '../model/onnx-weights.ts';
 import type { EngineTokenizer } from './jax-language-model.ts';
 import { loadEngineWeights, type EngineWeights } from './llama.ts';

@@ -46,9 +46,26 @@ export interface TrainProgress {
   etaSeconds: number;
 }
 
+/** Everything a run needs to continue after its `step`-th step as if it had never stopped. */
+export interface TrainCheckpoint {
+  step: number;
+  totalSteps: number;
+  /** The LoRA factors in layout order (see step.ts), and AdamW's two moments of them. */
+  theta: Float32Array<ArrayBuffer>;
+  m: Float32Array<ArrayBuffer>;
+  v: Float32Array<ArrayBuffer>;
+  /** Loss of every step up to `step`. */
+  losses: number[];
+}
+
 export interface TrainOptions {
   control?: TrainControl;
   onStep?: (progress: TrainProgress) => void;
+  /** Continue a run of the same examples and params from this checkpoint. */
+  resumeFrom?: TrainCheckpoint;
+  /** Steps between checkpoints handed to onCheckpoint (none when absent). */
+  checkpointEvery?: number;
+  onCheckpoint?: (checkpoint: TrainCheckpoint) => Promise<void> | void;
 }
 
 export interface TrainResult {
@@ -58,7 +75,7 @@ export interface TrainResult {
   status: 'done' | 'cancelled';
   steps: number;
   seconds: number;
-  /** Sequence positions processed (batch x length x steps, padding included). */
+  /** Sequence positions processed in this call (batch x length x steps, padding included). */
   tokens: number;
 }
 
@@ -102,10 +119,19 @@ export async function trainLora(
   const adamW = { ...ADAMW_DEFAULTS, weightDecay: params.weightDecay, clipNorm: params.clipNorm };
   const trainStep = makeTrainStep(engine, { scale: loraScale(config), dropout: params.dropout }, layout, adamW);
 
-  let theta = np.array(packLora(initLora(engine.config, config, rng.fork('init')), layout), { dtype: np.float32 });
-  let state = initAdamW([theta]);
-  const dropoutRng = rng.fork('dropout');
-  const losses: number[] = [];
+  const resume = options.resumeFrom;
+  if (resume && (resume.totalSteps !== totalSteps || resume.theta.length !== layout.size || resume.step >= totalSteps))
+    throw new RangeError(
+      `the checkpoint (step ${resume.step} of ${resume.totalSteps}, ${resume.theta.length} parameters) does not belong to this run ` +
+        `(${totalSteps} steps, ${layout.size} parameters)`,
+    );
+  let theta = np.array(resume ? resume.theta : packLora(initLora(engine.config, config, rng.fork('init')), layout), { dtype: np.float32 });
+  let state = resume
+    ? { m: [np.array(resume.m, { dtype: np.float32 })], v: [np.array(resume.v, { dtype: np.float32 })] }
+    : initAdamW([theta]);
+  const losses: number[] = resume ? [...resume.losses] : [];
+  const skipped = losses.length;
+  let position = 0;
   const started = performance.now();
   let timedFrom = started;
   let timedSteps = 0;
@@ -114,6 +140,7 @@ export async function trainLora(
 
   outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
     for (const host of epochBatches(examples, params.batchSize, length, rng.fork(`epoch/${epoch}`))) {
+      if (++position <= skipped) continue;
       await control?.whilePaused();
       if (control?.signal.aborted) {
         status = 'cancelled';
@@ -122,7 +149,8 @@ export async function trainLora(
       const step = losses.length + 1;
       const lr = learningRate(schedule, step);
       const correction = np.array([1 / (1 - adamW.beta1 ** step), 1 / (1 - adamW.beta2 ** step)], { dtype: np.float32 });
-      const key = random.key(dropoutRng.nextUint32() | 0);
+      // Per-step randomness comes from the step number, so a resumed run draws what the original would have.
+      const key = random.key(rng.fork(`dropout/${step}`).nextUint32() | 0);
       const result = trainStep(theta, state, toDevice(host), np.array(lr, { dtype: np.float32 }), correction, key);
       theta = result.theta;
       state = result.state;
@@ -131,7 +159,7 @@ export async function trainLora(
       if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss}); lower the learning rate`);
       losses.push(loss);
       // The first step includes compilation: the rate is measured from the second step on.
-      if (step === 1) timedFrom = performance.now();
+      if (step === skipped + 1) timedFrom = performance.now();
       else timedSteps++;
       const perStep = timedSteps > 0 ? (performance.now() - timedFrom) / 1000 / timedSteps : (performance.now() - started) / 1000;
       options.onStep?.({
@@ -144,6 +172,15 @@ export async function trainLora(
         tokensPerSecond: (params.batchSize * length) / perStep,
         etaSeconds: perStep * (totalSteps - step),
       });
+      if (options.onCheckpoint && options.checkpointEvery && step % options.checkpointEvery === 0 && step < totalSteps)
+        await options.onCheckpoint({
+          step,
+          totalSteps,
+          theta: (await theta.ref.data()) as Float32Array<ArrayBuffer>,
+          m: (await state.m[0].ref.data()) as Float32Array<ArrayBuffer>,
+          v: (await state.v[0].ref.data()) as Float32Array<ArrayBuffer>,
+          losses: [...losses],
+        });
     }
   }
   const adapter = unpackLora((await theta.data()) as Float32Array, layout, config);
@@ -154,6 +191,6 @@ export async function trainLora(
     status,
     steps: losses.length,
     seconds: (performance.now() - started) / 1000,
-    tokens: losses.length * params.batchSize * length,
+    tokens: (losses.length - skipped) * params.batchSize * length,
   };
 }

@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { numpy as np } from '@jax-js/jax';
 import { ARCHITECTURES, configJson, type Architecture } from '../../src/model/architectures.ts';
 import { loadGpt2Merges } from '../../src/model/gpt2-merges-node.ts';
-import { DTYPE_FILES } from '../../src/model/model-files.ts';
+import { DTYPE_FILES } from '../../src/model/dtypes.ts';
 import { buildLlamaModel } from '../../src/model/llama-graph.ts';
 import { encodeModel } from '../../src/model/onnx-writer.ts';
 import { byteLevelTokenizer } from '../../src/model/byte-level-tokenizer.ts';
