@@ -34,3 +34,10 @@ export class StageBar {
 export function megabytes(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
 }
+
+/** "1m05s", "42s": an ETA or a run time. */
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}

@@ -38,8 +38,8 @@ const FRAMES: Record<Relation, readonly string[]> = {
 };
 /** An individual is singular ("Tomp is rony"); these frames appear only in test prompts. */
 const INDIVIDUAL_FRAMES: Record<'is' | 'can', string> = { is: '{s} is', can: '{s} can' };
-/** Object-first frames ({o}: the category), never used in training. */
-const REVERSED_FRAMES: Record<'isa' | 'member', readonly string[]> = {
+/** Object-first frames ({o}: the category), never used in training: the test's reversal prompts (and the oracle's). */
+export const REVERSED_FRAMES: Record<'isa' | 'member', readonly string[]> = {
   isa: ['{o} include', 'Kinds of {o} include', 'One type of {o} is'],
   member: ['{o} include', 'Members of the {o} include', 'One of the {o} is'],
 };

@@ -129,7 +129,7 @@ describe('evaluate (stories260K)', () => {
 
   it('names what is wrong with a condition or template', async () => {
     await expect(evaluate(TINY, model, { condition: 'ft2', template: 'plain', seed: 0 })).rejects.toThrow(
-      'unknown condition "ft2" (one of: base, icl, ft)',
+      'unknown condition "ft2" (one of: base, icl, ft, ft+local, ft+global, ft+local+global, ft+oracle, ft-split)',
     );
     await expect(evaluate(TINY, model, { condition: 'icl', template: 'chat', seed: 0 })).rejects.toThrow(
       'the chat template is unavailable: stories260K has no chat template in its tokenizer (use the plain template)',

@@ -1,0 +1,216 @@
+/**
+ * The `glon.summary/1` format: an experiment's results condensed over seeds. Per split x condition, the
+ * mean over seeds of each seed's accuracy, with a 95% nested bootstrap interval (resample the seeds, then
+ * the items within each resampled seed), so both the variation between datasets and the finite item sets
+ * widen it. Pure and seeded: the same results always give the same summary.
+ */
+import { z } from 'zod';
+import { Rng } from '../data/rng.ts';
+import { FormatError, summarizeIssues } from '../data/format.ts';
+import type { EvalResult } from '../eval/result.ts';
+import { BOOTSTRAP_RESAMPLES } from '../eval/bootstrap.ts';
+
+export const SUMMARY_FORMAT = 'glon.summary/1';
+
+const probability = z.number().min(0).max(1);
+const count = z.number().int().nonnegative();
+const interval = z.tuple([probability, probability]).refine(([lo, hi]) => lo <= hi, { message: 'ci is not [lo, hi] with lo <= hi' });
+const estimate = z.strictObject({ accuracy: probability, ci: interval });
+
+const rowSchema = z.strictObject({
+  split: z.string().min(1),
+  condition: z.string().min(1),
+  /** Written by rules, not by the model: an upper bound, never the paper's method. */
+  ceiling: z.boolean(),
+  /** How many seeds (datasets) the row averages. */
+  seeds: z.number().int().positive(),
+  /** Items of this split in each seed's dataset (the largest, if seeds differ). */
+  n: count,
+  /** Mean over seeds of the expected accuracy of uniform guessing. */
+  chance: probability,
+  /** acc: the option with the highest summed log-prob. */
+  ...estimate.shape,
+  /** acc_norm: the option with the highest log-prob per character. */
+  normalized: estimate,
+});
+
+const summarySchema = z.strictObject({
+  format: z.literal(SUMMARY_FORMAT),
+  /** Every seed any result came from, ascending. */
+  seeds: z.array(z.number().int()),
+  rows: z.array(rowSchema),
+});
+
+export type SummaryRow = z.infer<typeof rowSchema>;
+export type Summary = z.infer<typeof summarySchema>;
+
+/** One seed's items of one split: how many, and how many each decision rule got right. */
+interface SeedTally {
+  seed: number;
+  n: number;
+  acc: number;
+  norm: number;
+  chance: number;
+}
+
+function seedTally(result: EvalResult, split: string): SeedTally | null {
+  const items = result.items.filter((item) => item.split === split);
+  if (items.length === 0) return null;
+  return {
+    seed: result.dataset.seed,
+    n: items.length,
+    acc: items.filter((item) => item.chosen === item.answer).length,
+    norm: items.filter((item) => item.chosenNormalized === item.answer).length,
+    chance: items.reduce((sum, item) => sum + 1 / item.logprobs.length, 0) / items.length,
+  };
+}
+
+/**
+ * Cumulative distribution of Binomial(n, hits / n). Drawing n items with replacement from a seed with
+ * `hits` correct ones gives exactly this many correct, so one uniform draw replaces n: the nested
+ * bootstrap stays exact and costs O(log n) per resampled seed, even for the paper's large item sets.
+ */
+function resampledHits(n: number, hits: number): Float64Array {
+  const cdf = new Float64Array(n + 1);
+  if (hits === 0 || hits === n) {
+    cdf.fill(1, hits);
+    return cdf;
+  }
+  const p = hits / n;
+  // Log space: (1 - p)^n underflows for a few thousand items.
+  const logOdds = Math.log(p / (1 - p));
+  let logPmf = n * Math.log1p(-p);
+  let total = 0;
+  for (let k = 0; k <= n; k++) {
+    total += Math.exp(logPmf);
+    cdf[k] = total;
+    logPmf += Math.log((n - k) / (k + 1)) + logOdds;
+  }
+  for (let k = 0; k <= n; k++) cdf[k] /= total;
+  return cdf;
+}
+
+/** The smallest k with cdf[k] > u. */
+function draw(cdf: Float64Array, u: number): number {
+  let lo = 0;
+  let hi = cdf.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (cdf[mid] > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Linear interpolation between order statistics (type 7), as src/eval/bootstrap.ts does for one seed. */
+function quantile(sorted: Float64Array, q: number): number {
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
+}
+
+/**
+ * Mean over seeds of each seed's accuracy, and its 95% interval: each resample draws as many seeds as
+ * there are, with replacement, then each drawn seed's items with replacement.
+ */
+export function nestedAccuracy(seeds: readonly { n: number; hits: number }[], rng: Rng, resamples = BOOTSTRAP_RESAMPLES): { accuracy: number; ci: [number, number] } {
+  if (seeds.length === 0 || seeds.some((s) => s.n === 0)) throw new RangeError('nestedAccuracy needs at least one item in every seed');
+  const cdfs = seeds.map((s) => resampledHits(s.n, s.hits));
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let total = 0;
+    for (let i = 0; i < seeds.length; i++) {
+      const s = rng.int(seeds.length);
+      total += draw(cdfs[s], rng.next()) / seeds[s].n;
+    }
+    means[r] = total / seeds.length;
+  }
+  means.sort();
+  const accuracy = seeds.reduce((sum, s) => sum + s.hits / s.n, 0) / seeds.length;
+  return { accuracy, ci: [quantile(means, 0.025), quantile(means, 0.975)] };
+}
+
+const firstSeen = <T>(values: Iterable<T>) => [...new Set(values)];
+
+export function summarize(results: readonly EvalResult[], { ceiling }: { ceiling: (condition: string) => boolean }): Summary {
+  const conditions = firstSeen(results.map((r) => r.condition));
+  const splits = firstSeen(results.flatMap((r) => Object.keys(r.splits)));
+  const byCondition = new Map(conditions.map((c) => [c, results.filter((r) => r.condition === c).sort((a, b) => a.dataset.seed - b.dataset.seed)]));
+  for (const [condition, rs] of byCondition)
+    for (let i = 1; i < rs.length; i++)
+      if (rs[i].dataset.seed === rs[i - 1].dataset.seed)
+        throw new RangeError(`cannot summarize: two results for condition "${condition}" with dataset seed ${rs[i].dataset.seed}`);
+
+  const rows: SummaryRow[] = [];
+  for (const split of splits)
+    for (const condition of conditions) {
+      const perSeed = byCondition.get(condition)!.map((r) => seedTally(r, split)).filter((t): t is SeedTally => t !== null);
+      if (perSeed.length === 0) continue;
+      // One stream per row and rule, named by what it summarizes: adding a row never moves another's interval.
+      const rng = new Rng(`summary/${split}/${condition}/${perSeed.map((t) => t.seed).join(',')}`);
+      const acc = nestedAccuracy(perSeed.map((t) => ({ n: t.n, hits: t.acc })), rng.fork('acc'));
+      const normalized = nestedAccuracy(perSeed.map((t) => ({ n: t.n, hits: t.norm })), rng.fork('acc_norm'));
+      rows.push({
+        split,
+        condition,
+        ceiling: ceiling(condition),
+        seeds: perSeed.length,
+        n: Math.max(...perSeed.map((t) => t.n)),
+        chance: perSeed.reduce((sum, t) => sum + t.chance, 0) / perSeed.length,
+        ...acc,
+        normalized,
+      });
+    }
+  return { format: SUMMARY_FORMAT, seeds: firstSeen(results.map((r) => r.dataset.seed)).sort((a, b) => a - b), rows };
+}
+
+export function validateSummary(value: unknown): Summary {
+  const format = (value as { format?: unknown } | null)?.format;
+  if (typeof value !== 'object' || value === null || format !== SUMMARY_FORMAT)
+    throw new FormatError(`not a glon summary: expected "format": "${SUMMARY_FORMAT}"`);
+  const parsed = summarySchema.safeParse(value);
+  if (!parsed.success) throw new FormatError(`invalid summary: ${summarizeIssues(parsed.error.issues)}`);
+  return parsed.data;
+}
+
+const num = (x: number) => x.toFixed(2);
+
+function table(summary: Summary, rule: 'acc' | 'acc_norm'): string[] {
+  const conditions = firstSeen(summary.rows.map((r) => r.condition));
+  const isCeiling = new Set(summary.rows.filter((r) => r.ceiling).map((r) => r.condition));
+  const header = conditions.map((c) => (isCeiling.has(c) ? `${c} (ceiling)` : c));
+  const lines = [`| split | n | chance | ${header.join(' | ')} |`, `| --- | ---: | ---: |${' ---: |'.repeat(conditions.length)}`];
+  for (const split of firstSeen(summary.rows.map((r) => r.split))) {
+    const inSplit = summary.rows.filter((r) => r.split === split);
+    const cells = conditions.map((c) => {
+      const row = inSplit.find((r) => r.condition === c);
+      if (!row) return '—';
+      const { accuracy, ci } = rule === 'acc' ? row : row.normalized;
+      return `${num(accuracy)} [${num(ci[0])}, ${num(ci[1])}]`;
+    });
+    const chance = inSplit.reduce((sum, r) => sum + r.chance, 0) / inSplit.length;
+    lines.push(`| ${split} | ${Math.max(...inSplit.map((r) => r.n))} | ${num(chance)} | ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+/** Two tables (acc, acc_norm): a row per split, a column per condition, cells "mean [95% CI]". */
+export function summaryMarkdown(summary: Summary): string {
+  if (summary.rows.length === 0) return 'No results to summarize.\n';
+  const seeds = summary.seeds.length;
+  const intro =
+    `Accuracy over ${seeds} seed${seeds === 1 ? '' : 's'} (${summary.seeds.join(', ')}): the mean of the per-seed accuracies, ` +
+    '95% interval from a nested bootstrap (seeds, then items within each seed); n = items per seed.';
+  return [
+    intro,
+    '',
+    '**acc** (option with the highest summed log-probability)',
+    '',
+    ...table(summary, 'acc'),
+    '',
+    '**acc_norm** (option with the highest log-probability per character)',
+    '',
+    ...table(summary, 'acc_norm'),
+  ].join('\n') + '\n';
+}
