@@ -33,28 +33,35 @@ export function globalJobs(
   const rng = new Rng(`augment-global/${seed}`);
   const jobs: PromptJob[] = [];
   const kept: number[] = [];
+  const tooLong = new Set<string>();
   for (let pass = 0; pass < settings.passes; pass++)
     for (const [i, doc] of dataset.train.entries()) {
       const others = dataset.train.filter((_, j) => j !== i).map((d) => d.text);
       const fill = (docs: readonly string[]) => fillPrompt(settings.prompt, { documents: docs.join('\n'), document: doc.text });
       const fits = (docs: string[]) => model.countTokens(fill(docs)) + settings.maxNewTokens <= model.contextLength;
-      if (!fits([]))
-        throw new Error(
-          `the global prompt for document "${doc.id}" does not fit the model's ${model.contextLength}-token context with ` +
-            `${settings.maxNewTokens} new tokens even without other documents (shorten the prompt or lower maxNewTokens)`,
-        );
+      // A long document would leave no room for the model to write: it gets no global prompt, and the note says so.
+      if (!fits([])) {
+        tooLong.add(doc.id);
+        continue;
+      }
       const fitted = fitDocuments(others, fits, rng.fork(`pass-${pass}/${doc.id}`));
       kept.push(fitted.kept.length);
       jobs.push({ source: doc.id, prompt: fill(fitted.kept) });
     }
   const others = dataset.train.length - 1;
   const subsampled = kept.filter((k) => k < others).length;
-  const notes = subsampled
-    ? [
-        `other documents subsampled to fit the model's ${model.contextLength}-token context in ${subsampled} of ${kept.length} prompts: ` +
-          `${range(kept)} of ${others} each (chosen by seed ${seed})`,
-      ]
-    : [];
+  const notes: string[] = [];
+  if (tooLong.size)
+    notes.push(
+      `${tooLong.size} of ${dataset.train.length} documents left out (${[...tooLong].slice(0, 5).join(', ')}${tooLong.size > 5 ? ', ...' : ''}): ` +
+        `the prompt with the document alone does not fit the model's ${model.contextLength}-token context with ${settings.maxNewTokens} new tokens`,
+    );
+  if (subsampled)
+    notes.push(
+      `other documents subsampled to fit the model's ${model.contextLength}-token context in ${subsampled} of ${kept.length} prompts: ` +
+        `${range(kept)} of ${others} each (chosen by seed ${seed})`,
+    );
+  if (jobs.length === 0) throw new Error(`no document fits the global prompt in the model's ${model.contextLength}-token context (shorten the prompt or lower maxNewTokens)`);
   return { jobs, notes };
 }
 

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { DTYPES } from '../model/model-files.ts';
+import { basename, resolve } from 'node:path';
+import { DTYPES } from '../model/dtypes.ts';
 import type { Dtype } from '../model/language-model.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { loadModelNode } from '../model/load-node.ts';
@@ -10,7 +8,7 @@ import { startEngine } from '../train/backend.ts';
 import { JaxLanguageModel } from '../train/jax-language-model.ts';
 import { disposeEngineWeights } from '../train/llama.ts';
 import { loadEngineModel } from '../train/load-node.ts';
-import { readAdapterFolder, writeMergedModel } from '../train/merged-model-node.ts';
+import { loadMergedModel, readAdapterFolder } from '../train/merged-model-node.ts';
 import { CONDITIONS, conditionInfo } from '../eval/conditions.ts';
 import { TEMPLATES, templateByName } from '../eval/templates.ts';
 import { evaluate } from '../eval/evaluate.ts';
@@ -71,21 +69,10 @@ async function loadAdapted(opts: EvalFlags & { adapter: string }, bar: StageBar)
     };
   }
   bar.update('merging the adapter', 0, 1);
-  const dir = await mkdtemp(join(tmpdir(), 'glon-ft-'));
-  try {
-    await writeMergedModel(opts.model, opts.dtype as Dtype, adapter, join(dir, id));
-    const base = await loadBase({ ...opts, model: join(dir, id), dtype: 'fp32' }, bar);
-    return {
-      model: base.model,
-      dispose: async () => {
-        await base.dispose();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
+  return loadMergedModel(opts.model, opts.dtype as Dtype, adapter, {
+    name: id,
+    onProgress: (p) => bar.update(`loading ${p.file}`, p.loaded, p.total, `${megabytes(p.loaded)}/${megabytes(p.total)} MB`),
+  });
 }
 
 const pct = (x: number) => x.toFixed(3);
@@ -111,7 +98,7 @@ export function registerEval(program: Command): void {
     .option('--dtype <dtype>', `weights to load: ${DTYPES.join(' | ')}`, 'fp32')
     .option('--seed <n>', 'seed of the ICL subsample (when the facts do not fit) and of the bootstrap', '0')
     .option('--allow-remote', 'allow downloading the model from the hub')
-    .option('--adapter <dir>', 'LoRA adapter folder (glon train --out), required by the ft condition')
+    .option('--adapter <dir>', 'LoRA adapter folder (glon train --out), required by the fine-tuned conditions (ft, ft+local, ...)')
     .option('--ft-scorer <scorer>', 'how the adapted model is scored: merged (adapter merged into an fp32 ONNX file, ONNX Runtime) | jax (jax-js forward)', 'merged')
     .requiredOption('--out <file>', 'where to write the result JSON')
     .action(
@@ -122,7 +109,7 @@ export function registerEval(program: Command): void {
         if (!(FT_SCORERS as readonly string[]).includes(opts.ftScorer))
           throw new Error(`--ft-scorer must be one of ${FT_SCORERS.join(', ')}, got "${opts.ftScorer}"`);
         if (condition.adapted && !opts.adapter) throw new Error(`condition ${opts.condition} needs --adapter <dir> (an adapter saved by glon train)`);
-        if (!condition.adapted && opts.adapter) throw new Error(`--adapter applies to the ft condition only, not ${opts.condition}`);
+        if (!condition.adapted && opts.adapter) throw new Error(`--adapter applies to the fine-tuned conditions only (ft, ft+local, ...), not ${opts.condition}`);
         const seed = Number(opts.seed);
         if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${opts.seed}"`);
         const dataset = await readDatasetFile(opts.dataset);

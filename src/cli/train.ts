@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PROJECTIONS, type Projection } from '../model/onnx-weights.ts';
-import { DTYPES } from '../model/model-files.ts';
+import { DTYPES } from '../model/dtypes.ts';
 import type { Dtype } from '../model/language-model.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, encodeAdapter } from '../train/adapter-files.ts';
 import { startEngine } from '../train/backend.ts';
@@ -12,7 +12,7 @@ import { estimateTraining } from '../train/estimate.ts';
 import { loadEngineModel } from '../train/load-node.ts';
 import { TRAIN_DEFAULTS, checkTrainParams, trainLora, type TrainParams } from '../train/trainer.ts';
 import { readDatasetFile } from './io.ts';
-import { StageBar } from './progress-bar.ts';
+import { StageBar, duration } from './progress-bar.ts';
 import { runAction } from './run.ts';
 
 interface TrainOpts {
@@ -43,12 +43,6 @@ function parseTargets(value: string): Projection[] {
     if (!(PROJECTIONS as readonly string[]).includes(name))
       throw new Error(`--targets: unknown module "${name}" (choose from ${PROJECTIONS.join(', ')})`);
   return [...new Set(names)] as Projection[];
-}
-
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
 export function registerTrain(program: Command): void {

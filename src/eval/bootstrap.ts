@@ -7,7 +7,7 @@ import type { Rng } from '../data/rng.ts';
 export const BOOTSTRAP_RESAMPLES = 2000;
 
 /** Linear interpolation between order statistics (the usual "type 7" quantile). */
-function quantile(sorted: readonly number[], q: number): number {
+export function quantile(sorted: ArrayLike<number>, q: number): number {
   const at = (sorted.length - 1) * q;
   const lo = Math.floor(at);
   const hi = Math.min(lo + 1, sorted.length - 1);

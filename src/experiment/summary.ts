@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { Rng } from '../data/rng.ts';
 import { FormatError, summarizeIssues } from '../data/format.ts';
 import type { EvalResult } from '../eval/result.ts';
-import { BOOTSTRAP_RESAMPLES } from '../eval/bootstrap.ts';
+import { BOOTSTRAP_RESAMPLES, quantile } from '../eval/bootstrap.ts';
 
 export const SUMMARY_FORMAT = 'glon.summary/1';
 
@@ -100,14 +100,6 @@ function draw(cdf: Float64Array, u: number): number {
     else lo = mid + 1;
   }
   return lo;
-}
-
-/** Linear interpolation between order statistics (type 7), as src/eval/bootstrap.ts does for one seed. */
-function quantile(sorted: Float64Array, q: number): number {
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
 /**

@@ -2,12 +2,14 @@
  * Node only (CLI, tests): a base model folder and a saved adapter folder in; a model folder with the adapter
  * merged (fp32 ONNX) and the base's config and tokenizer out, ready for loadModelNode.
  */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Dtype } from '../model/language-model.ts';
+import type { Dtype, LanguageModel } from '../model/language-model.ts';
+import { loadModelNode, type NodeLoadOptions } from '../model/load-node.ts';
 import { parseLlamaConfig } from '../model/llama-config.ts';
-import { CONFIG_FILES, DTYPE_FILES } from '../model/model-files.ts';
+import { CONFIG_FILES, DTYPE_FILES } from '../model/dtypes.ts';
 import { readOnnxWeights } from '../model/onnx-weights.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, decodeAdapter } from './adapter-files.ts';
 import type { LoraAdapter } from './lora.ts';
@@ -53,4 +55,31 @@ export async function writeMergedModel(modelDir: string, dtype: Dtype, adapter: 
   await writeFile(join(outDir, DTYPE_FILES.fp32), onnx);
   for (const file of [...CONFIG_FILES, 'generation_config.json'])
     if (existsSync(join(modelDir, file))) await copyFile(join(modelDir, file), join(outDir, file));
+}
+
+/**
+ * The base model with `adapter` merged, loaded in ONNX Runtime from a temporary folder that dispose() removes.
+ * `name` becomes the folder's name and so the model's id ("+" breaks transformers.js paths).
+ */
+export async function loadMergedModel(
+  modelDir: string,
+  dtype: Dtype,
+  adapter: LoraAdapter,
+  options: { name: string; onProgress?: NodeLoadOptions['onProgress'] },
+): Promise<{ model: LanguageModel; dispose(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'glon-ft-'));
+  try {
+    await writeMergedModel(modelDir, dtype, adapter, join(dir, options.name));
+    const model = await loadModelNode({ model: join(dir, options.name), dtype: 'fp32', onProgress: options.onProgress });
+    return {
+      model,
+      dispose: async () => {
+        await model.dispose();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
 }

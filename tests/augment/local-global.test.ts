@@ -111,7 +111,18 @@ describe('augment with stories260K', () => {
     expect(notes).toEqual([expect.stringMatching(/^other documents subsampled to fit the model's 512-token context in 24 of 24 prompts: .* of 11 each \(chosen by seed 1\)$/)]);
     expect(globalJobs(dataset, model, GLOBAL_DEFAULTS, 1)).toEqual({ jobs, notes });
     expect(() => globalJobs(dataset, model, { ...GLOBAL_DEFAULTS, maxNewTokens: 500 }, 1)).toThrow(
-      `the global prompt for document "s1" does not fit the model's 512-token context with 500 new tokens even without other documents`,
+      `no document fits the global prompt in the model's 512-token context (shorten the prompt or lower maxNewTokens)`,
+    );
+  });
+
+  it('global: a document too long for the context is left out, and the notes say so', () => {
+    const dataset = generateDataset({ kind: 'syllogism', seed: 1, preset: 'small', params: { items: 12 } });
+    const long = { ...dataset, train: dataset.train.map((d, i) => (i === 2 ? { ...d, text: `${d.text} `.repeat(40) } : d)) };
+    const { jobs, notes } = globalJobs(long, model, GLOBAL_DEFAULTS, 1);
+    expect(jobs.map((j) => j.source)).not.toContain(dataset.train[2].id);
+    expect(jobs).toHaveLength((dataset.train.length - 1) * GLOBAL_DEFAULTS.passes);
+    expect(notes[0]).toBe(
+      `1 of 12 documents left out (${dataset.train[2].id}): the prompt with the document alone does not fit the model's 512-token context with ${GLOBAL_DEFAULTS.maxNewTokens} new tokens`,
     );
   });
 

@@ -74,7 +74,7 @@ describe('glon eval', () => {
       item.logprobs.forEach((lp, o) => expect(Math.abs(lp - results[1].items[i].logprobs[o])).toBeLessThan(1e-3)),
     );
     const base = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'base', '--adapter', adapter, '--out', join(dir, 'x.json'));
-    expect(base.stderr.trim()).toBe('glon: error: --adapter applies to the ft condition only, not base');
+    expect(base.stderr.trim()).toBe('glon: error: --adapter applies to the fine-tuned conditions only (ft, ft+local, ...), not base');
     const missing = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'ft', '--out', join(dir, 'x.json'));
     expect(missing.stderr.trim()).toBe('glon: error: condition ft needs --adapter <dir> (an adapter saved by glon train)');
   });

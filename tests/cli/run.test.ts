@@ -1,0 +1,53 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MODELS_DIR } from '../models-dir.ts';
+import { parseResult } from '../../src/eval/result.ts';
+import { parseExperimentSpec } from '../../src/experiment/spec.ts';
+import { validateSummary } from '../../src/experiment/summary.ts';
+import { modelFolder } from '../../src/cli/run-experiment.ts';
+import { expectOneLineError, glon } from './glon.ts';
+
+describe('glon run', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'glon-run-'));
+  const config = join(dir, 'experiment.json');
+  const experiment = {
+    format: 'glon.experiment/1',
+    dataset: { kind: 'reversal', params: { facts: 4 } },
+    model: { id: 'stories260K' },
+    conditions: ['base', 'ft'],
+    seeds: [1],
+    train: { epochs: 1 },
+  };
+  writeFileSync(config, JSON.stringify(experiment));
+  const args = ['run', '--config', config, '--store', join(dir, 'store'), '--models', MODELS_DIR];
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes every result and the summary, and a second run is all cache hits', () => {
+    const out = join(dir, 'out');
+    const run = glon(...args, '--out', out);
+    expect(run.stderr).not.toContain('error');
+    expect(run.status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['1-base.json', '1-ft.json', 'summary.json', 'summary.md']);
+    expect(parseResult(readFileSync(join(out, '1-ft.json'), 'utf8'))).toMatchObject({ condition: 'ft', dataset: { kind: 'reversal', seed: 1 } });
+    validateSummary(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')));
+    expect(run.stdout).toContain(readFileSync(join(out, 'summary.md'), 'utf8').trim());
+    expect(run.stdout).toMatch(/2 results \(0 from the store .*\); wrote /);
+    expect(run.stderr).toMatch(/seed 1 · train ft: done/);
+
+    const again = glon(...args, '--out', join(dir, 'again'));
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/all 2 results came from the store .* \(nothing recomputed\)/);
+    expect(again.stderr).toMatch(/seed 1 · train ft: from the store/);
+    expect(readFileSync(join(dir, 'again', '1-ft.json'), 'utf8')).toBe(readFileSync(join(out, '1-ft.json'), 'utf8'));
+  });
+
+  it('rejects a bad experiment with one line naming the problem', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...experiment, conditions: ['base', 'ft+magic'] }));
+    expectOneLineError(glon('run', '--config', bad, '--out', join(dir, 'x')), new RegExp(`${bad}: invalid experiment: conditions\\[1\\]: unknown condition "ft\\+magic"`));
+    const spec = parseExperimentSpec({ ...experiment, model: { id: 'no-such-model' } });
+    expect(() => modelFolder(spec, MODELS_DIR)).toThrow(/^model "no-such-model" not found: no folder .*no-such-model \(--models names the folder that holds model folders\)$/);
+  });
+});

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MODELS_DIR } from '../models-dir.ts';
+import { validateResult, type EvalResult } from '../../src/eval/result.ts';
+import { TrainControl } from '../../src/train/control.ts';
+import { openFolderStore } from '../../src/store/folder-store.ts';
+import type { GlonStore } from '../../src/store/store.ts';
+import { nodeExperimentEnv } from '../../src/experiment/node-env.ts';
+import { runExperiment, type ExperimentEvent, type ExperimentOutcome } from '../../src/experiment/runner.ts';
+import { EXPERIMENT_FORMAT, parseExperimentSpec } from '../../src/experiment/spec.ts';
+
+const STORIES = join(MODELS_DIR, 'stories260K');
+// 6 facts x 4 lines = 24 documents: 3 steps an epoch, checkpoints every 2 steps.
+const spec = parseExperimentSpec({
+  format: EXPERIMENT_FORMAT,
+  dataset: { kind: 'reversal', params: { facts: 6 } },
+  model: { id: 'stories260K' },
+  conditions: ['base', 'icl', 'ft', 'ft+oracle'],
+  seeds: [1],
+  train: { epochs: 2 },
+});
+const CHECKPOINT_EVERY = 2;
+
+const dirs: string[] = [];
+async function freshStore(): Promise<GlonStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'glon-runner-'));
+  dirs.push(dir);
+  return openFolderStore(dir);
+}
+
+async function run(store: GlonStore, control?: TrainControl, onEvent?: (e: ExperimentEvent) => void, experiment = spec) {
+  const env = nodeExperimentEnv({ model: STORIES, dtype: 'fp32', store });
+  const events: ExperimentEvent[] = [];
+  try {
+    const outcome = await runExperiment(experiment, env, {
+      control,
+      checkpointEvery: CHECKPOINT_EVERY,
+      onEvent: (e) => {
+        events.push(e);
+        onEvent?.(e);
+      },
+    });
+    return { outcome, events };
+  } finally {
+    await env.close();
+  }
+}
+
+/** What a result says about the model, without when it ran. */
+const scores = (r: EvalResult) => ({ condition: r.condition, splits: r.splits, items: r.items });
+
+describe('runExperiment', () => {
+  let store: GlonStore;
+  let first: { outcome: ExperimentOutcome; events: ExperimentEvent[] };
+  beforeAll(async () => {
+    store = await freshStore();
+    first = await run(store);
+  }, 120_000);
+  afterAll(async () => {
+    await store.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('produces a valid result per condition, stored with everything it was made from', async () => {
+    const { outcome, events } = first;
+    expect(outcome.results.map((r) => r.condition)).toEqual(spec.conditions);
+    for (const r of outcome.results) expect(validateResult(r)).toEqual(r);
+    expect(outcome.cached).toBe(0);
+    expect(outcome.summary).toBeDefined();
+    const record = await store.get('experiments', outcome.key);
+    expect(record).toMatchObject({ status: 'done', spec, datasets: [outcome.results[0].dataset.hash] });
+    expect(record!.results).toHaveLength(4);
+    expect(record!.augmentations).toHaveLength(1);
+    // ft and ft+oracle train on different sets: two adapters, no checkpoint left behind.
+    expect((await store.keys('adapters')).sort()).toEqual([...record!.adapters].sort());
+    expect(record!.adapters).toHaveLength(2);
+    expect(await store.keys('checkpoints')).toEqual([]);
+    const trained = events.filter((e) => e.type === 'stage' && e.stage === 'train' && e.status === 'done').map((e) => e.type === 'stage' && e.label);
+    expect(trained).toEqual(['ft', 'ft+oracle']);
+  });
+
+  it('runs again from the store alone, with identical results', async () => {
+    const again = await run(store);
+    expect(again.outcome.cached).toBe(4);
+    expect(again.outcome.results).toEqual(first.outcome.results);
+    expect(again.outcome.summary).toEqual(first.outcome.summary);
+    const stages = again.events.filter((e) => e.type === 'stage');
+    expect(stages.length).toBeGreaterThan(0);
+    expect(stages.every((e) => e.type === 'stage' && e.status === 'cached')).toBe(true);
+    expect(again.events.some((e) => e.type === 'train-step')).toBe(false);
+  });
+
+  it('resumes a training cancelled after a checkpoint and ends where an uninterrupted run does', async () => {
+    // Result and adapter keys do not depend on the other conditions: this ft is the first run's ft.
+    const short = parseExperimentSpec({ ...spec, conditions: ['base', 'ft'] });
+    const resumable = await freshStore();
+    try {
+      const control = new TrainControl();
+      const cancelled = run(resumable, control, (e) => {
+        if (e.type === 'train-step' && e.progress.step === CHECKPOINT_EVERY + 1) control.cancel();
+      }, short);
+      await expect(cancelled).rejects.toThrow(/abort/i);
+      const key = (await resumable.keys('experiments'))[0];
+      expect(await resumable.get('experiments', key)).toMatchObject({ status: 'cancelled', stage: 'seed 1: train ft' });
+      expect(await resumable.keys('checkpoints')).toHaveLength(1);
+      expect(await resumable.keys('adapters')).toEqual([]);
+      // The base result, finished before the cancel, is kept.
+      expect(await resumable.keys('results')).toHaveLength(1);
+
+      const resumed = await run(resumable, undefined, undefined, short);
+      const firstStep = resumed.events.find((e) => e.type === 'train-step');
+      expect(firstStep?.type === 'train-step' && firstStep.progress.step).toBe(CHECKPOINT_EVERY + 1);
+      expect(resumed.outcome.cached).toBe(1);
+      expect(await resumable.keys('checkpoints')).toEqual([]);
+      const [adapterKey] = await resumable.keys('adapters');
+      expect(await store.keys('adapters')).toContain(adapterKey);
+      const ft = (outcome: ExperimentOutcome) => scores(outcome.results.find((r) => r.condition === 'ft')!);
+      expect(ft(resumed.outcome)).toEqual(ft(first.outcome));
+      expect(await resumable.get('experiments', key)).toMatchObject({ status: 'done' });
+    } finally {
+      await resumable.close();
+    }
+  });
+
+  it('marks a failing run failed with its message and rethrows', async () => {
+    const failing = parseExperimentSpec({ ...spec, conditions: ['base'], template: 'chat' });
+    const env = nodeExperimentEnv({ model: STORIES, dtype: 'fp32', store });
+    try {
+      await expect(runExperiment(failing, env)).rejects.toThrow(/has no chat template/);
+      const records = await store.find('experiments', 'status', 'failed');
+      expect(records).toHaveLength(1);
+      expect(records[0].error).toMatch(/stories260K has no chat template/);
+    } finally {
+      await env.close();
+    }
+  });
+});
