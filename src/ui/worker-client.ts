@@ -3,22 +3,31 @@
  * ends it. Aborting a call's signal cancels the run in the worker; the promise then rejects with the
  * signal's reason, as the core's own functions do.
  */
+import type { Augmentation } from '../augment/augmentation.ts';
+import type { ImportedBundle } from '../experiment/bundle.ts';
+import type { ExperimentEvent, ExperimentOutcome } from '../experiment/runner.ts';
+import type { ExperimentSpec } from '../experiment/spec.ts';
 import type { EvalResult } from '../eval/result.ts';
 import type { Device, Dtype } from '../model/language-model.ts';
+import type { EngineDevice } from '../train/backend.ts';
 import {
   HALT,
   HALT_FLAG_BYTES,
   HALT_SLOT,
   PAUSE_SLOT,
   isFinal,
+  type AugmentSpec,
   type Command,
   type EvaluateSpec,
+  type ExperimentListing,
   type FinalEvent,
   type HaltFlag,
   type LoadSpec,
   type LoadedModel,
   type LocalModel,
+  type OpenedExperiment,
   type TrainSpec,
+  type Usage,
   type TrainSummary,
   type WorkerEvent,
 } from '../worker/protocol.ts';
@@ -42,13 +51,27 @@ export interface TrainCallOptions {
   onEvent?: (event: Extract<WorkerEvent, { type: 'train-start' | 'train-step' | 'train-paused' | 'train-end' | 'progress' }>) => void;
 }
 
-/** A training run in the worker, with its controls. */
-export interface TrainRun {
-  done: Promise<{ result: EvalResult; training: TrainSummary }>;
+/** A run in the worker that trains, with its controls. */
+export interface TrainingRun<T> {
+  done: Promise<T>;
   pause(): void;
   resume(): void;
-  /** Ends the training after its current step; the adapter of that step is evaluated. */
+  /** Ends the training after its current step (a train run evaluates the adapter of that step; an experiment stops). */
   stopTraining(): void;
+}
+export type TrainRun = TrainingRun<{ result: EvalResult; training: TrainSummary }>;
+
+export interface AugmentCallOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: ProgressEvent<'progress'>) => void;
+  onGeneration?: (generation: ProgressEvent<'generation'>) => void;
+}
+
+export interface ExperimentCallOptions {
+  signal?: AbortSignal;
+  onEvent?: (event: ExperimentEvent) => void;
+  /** The run stands still after its last reported training step. */
+  onPaused?: () => void;
 }
 
 export class LabWorker {
@@ -140,18 +163,42 @@ export class LabWorker {
     return (await this.call((halt) => ({ type: 'evaluate', spec, halt }), 'result', options.signal, onEvent)).result;
   }
 
-  /** Trains a LoRA adapter on the dataset's documents in the worker, then evaluates the `ft` condition with it. */
+  /** Trains a LoRA adapter in the worker on the training set of spec.condition, then evaluates that condition with it. */
   train(spec: TrainSpec, options: TrainCallOptions = {}): TrainRun {
-    let target = 0;
-    let flag: Int32Array | null = null;
     const onEvent = (event: WorkerEvent) => {
       if (event.type === 'train-start' || event.type === 'train-step' || event.type === 'train-paused' || event.type === 'train-end' || event.type === 'progress')
         options.onEvent?.(event);
     };
-    const done = this.call((halt) => ({ type: 'train', spec, halt }), 'trained', options.signal, onEvent, (request, halt) => {
+    return this.training((halt) => ({ type: 'train', spec, halt }), 'trained', options.signal, onEvent, ({ result, training }) => ({ result, training }));
+  }
+
+  /** Runs (or resumes) an experiment on the loaded model; every stage is reported, cache hits included. */
+  runExperiment(spec: ExperimentSpec, device: EngineDevice, options: ExperimentCallOptions = {}): TrainingRun<ExperimentOutcome> {
+    const onEvent = (event: WorkerEvent) => {
+      if (event.type === 'experiment-event') options.onEvent?.(event.event);
+      else if (event.type === 'train-paused') options.onPaused?.();
+    };
+    return this.training((halt) => ({ type: 'run-experiment', spec, device, halt }), 'experiment-done', options.signal, onEvent, ({ key, results, summary, cached }) => ({
+      key,
+      results,
+      summary,
+      cached,
+    }));
+  }
+
+  private training<T extends FinalEvent['type'], R>(
+    body: (halt: HaltFlag) => CommandBody,
+    expected: T,
+    signal: AbortSignal | undefined,
+    onEvent: (event: WorkerEvent) => void,
+    pick: (event: Extract<FinalEvent, { type: T }>) => R,
+  ): TrainingRun<R> {
+    let target = 0;
+    let flag: Int32Array | null = null;
+    const done = this.call(body, expected, signal, onEvent, (request, halt) => {
       target = request;
       flag = halt && new Int32Array(halt);
-    }).then(({ result, training }) => ({ result, training }));
+    }).then(pick);
     // The flag reaches a worker busy with a step; the message one waiting on a pause.
     const send = (type: 'pause' | 'resume' | 'stop-training') => this.worker.postMessage({ type, request: this.nextRequest++, target } satisfies Command);
     return {
@@ -169,6 +216,41 @@ export class LabWorker {
         send('stop-training');
       },
     };
+  }
+
+  /** Sentences about a dataset's documents (from the store when made before); `cached` says which. */
+  async augment(spec: AugmentSpec, options: AugmentCallOptions = {}): Promise<{ key: string; augmentation: Augmentation; cached: boolean }> {
+    const onEvent = (event: WorkerEvent) => {
+      if (event.type === 'progress') options.onProgress?.({ stage: event.stage, done: event.done, total: event.total });
+      else if (event.type === 'generation') options.onGeneration?.({ source: event.source, text: event.text });
+    };
+    const { key, augmentation, cached } = await this.call((halt) => ({ type: 'augment', spec, halt }), 'augmented', options.signal, onEvent);
+    return { key, augmentation, cached };
+  }
+
+  async listExperiments(): Promise<{ experiments: ExperimentListing[]; usage: Usage }> {
+    const { experiments, usage } = await this.call(() => ({ type: 'list-experiments' }), 'experiments', undefined);
+    return { experiments, usage };
+  }
+
+  async openExperiment(key: string): Promise<OpenedExperiment> {
+    return (await this.call(() => ({ type: 'open-experiment', key }), 'experiment', undefined)).experiment;
+  }
+
+  async markFailed(key: string): Promise<void> {
+    await this.call(() => ({ type: 'mark-failed', key }), 'ok', undefined);
+  }
+
+  async deleteExperiment(key: string): Promise<void> {
+    await this.call(() => ({ type: 'delete-experiment', key }), 'ok', undefined);
+  }
+
+  async exportBundle(key: string): Promise<string> {
+    return (await this.call(() => ({ type: 'export-bundle', key }), 'bundle', undefined)).text;
+  }
+
+  async importBundle(text: string): Promise<ImportedBundle> {
+    return (await this.call(() => ({ type: 'import-bundle', text }), 'imported', undefined)).imported;
   }
 }
 

@@ -1,9 +1,23 @@
 /**
- * The lab's worker: holds the loaded model and runs the core (loading, evaluation, LoRA training) off the
- * page's main thread, so the page stays responsive. Every run gets its own AbortController, which
- * `cancel` aborts; a training run also has a TrainControl for pause, resume and stop-training.
+ * The lab's worker: holds the loaded model and runs the core (loading, evaluation, LoRA training,
+ * augmentation, whole experiments over the IndexedDB store) off the page's main thread, so the page stays
+ * responsive. Every run gets its own AbortController, which `cancel` aborts; a run that trains also has a
+ * TrainControl for pause, resume and stop-training.
  */
+import { augment } from '../augment/augment.ts';
+import { validateSettings } from '../augment/augmentation.ts';
+import { serializeDataset } from '../data/format.ts';
+import { sha256Hex } from '../data/hash.ts';
+import { conditionInfo } from '../eval/conditions.ts';
 import { evaluate } from '../eval/evaluate.ts';
+import type { EvalResult } from '../eval/result.ts';
+import { exportBundle, importBundle } from '../experiment/bundle.ts';
+import { experimentKey, modelKey, runExperiment } from '../experiment/runner.ts';
+import type { ExperimentSpec } from '../experiment/spec.ts';
+import { summarize } from '../experiment/summary.ts';
+import { contentKey } from '../store/keys.ts';
+import type { StoreName } from '../store/store.ts';
+import { trainingExamples } from '../train/examples.ts';
 import { startEngine, type EngineDevice } from '../train/backend.ts';
 import { batchLength, tokenizeExamples } from '../train/batches.ts';
 import { TrainControl } from '../train/control.ts';
@@ -15,19 +29,24 @@ import { checkTrainParams, trainLora } from '../train/trainer.ts';
 import { pickDevice } from '../model/device.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { loadModel } from '../model/load.ts';
-import { DTYPES, availableDtypes, requiredFiles } from '../model/model-files.ts';
+import { DTYPES } from '../model/dtypes.ts';
+import { availableDtypes, requiredFiles } from '../model/model-files.ts';
 import { ORT_WASM_PATHS } from '../model/ort-wasm-paths.ts';
+import { labStore, pageExperimentEnv } from './experiment-env.ts';
 import { MODELS_INDEX_FILE, indexSizer, parseModelsIndex, type LocalModelFiles } from './models-index.ts';
 import {
   HALT,
   HALT_SLOT,
   PAUSE_SLOT,
+  type AugmentSpec,
   type Command,
   type EvaluateSpec,
+  type ExperimentListing,
   type HaltFlag,
   type LoadSpec,
   type LoadedModel,
   type LocalModel,
+  type OpenedExperiment,
   type TrainSpec,
   type TrainSummary,
   type WorkerEvent,
@@ -143,26 +162,32 @@ async function engineOn(device: EngineDevice, signal: AbortSignal): Promise<Engi
   return engine.model;
 }
 
-/** Trains a LoRA adapter on the dataset's documents, then scores the `ft` condition with it. */
-async function train(request: number, spec: TrainSpec, handle: RunHandle & { control: TrainControl }, halt: HaltFlag) {
-  const { controller, control } = handle;
+/** Reads the halt flag of a run that trains: stop everything, stop training, or pause. */
+function trainingFlag(halt: HaltFlag, controller: AbortController, control: TrainControl): () => void {
   const flag = halt && new Int32Array(halt);
-  const checkFlag = () => {
+  // Cancelling everything also ends the training loop at its next step.
+  controller.signal.addEventListener('abort', () => control.cancel(), { once: true });
+  return () => {
     if (!flag) return;
     const stop = Atomics.load(flag, HALT_SLOT);
     if (stop >= HALT.all) controller.abort();
     if (stop >= HALT.training) control.cancel();
     else if (Atomics.load(flag, PAUSE_SLOT) !== 0) control.pause();
   };
-  // Cancelling everything also ends the training loop at its next step.
-  controller.signal.addEventListener('abort', () => control.cancel(), { once: true });
+}
+
+/** Trains a LoRA adapter on the documents (split, or with augmentations, as the condition says), then scores that condition. */
+async function train(request: number, spec: TrainSpec, handle: RunHandle & { control: TrainControl }, halt: HaltFlag) {
+  const { controller, control } = handle;
+  const checkFlag = trainingFlag(halt, controller, control);
+  if (!conditionInfo(spec.condition).adapted) throw new Error(`${spec.condition} is not a fine-tuned condition`);
   checkTrainParams(spec.params);
   evaluating++;
   try {
     const engineModel = await engineOn(spec.device, controller.signal);
     const { config } = engineModel.weights;
     const examples = tokenizeExamples(
-      spec.dataset.train.map((doc) => ({ text: doc.text })),
+      trainingExamples(spec.dataset, { splitting: spec.splitting, augmentations: spec.augmentations }),
       engineModel.tokenizer,
       config.maxPositions,
     );
@@ -213,7 +238,7 @@ async function train(request: number, spec: TrainSpec, handle: RunHandle & { con
     });
     try {
       const result = await evaluate(spec.dataset, adapted, {
-        condition: 'ft',
+        condition: spec.condition,
         template: spec.template,
         seed: spec.seed,
         signal: controller.signal,
@@ -223,7 +248,7 @@ async function train(request: number, spec: TrainSpec, handle: RunHandle & { con
         },
       });
       if (training.status === 'cancelled')
-        result.notes.push(`ft: training was cancelled; scored with the adapter of step ${training.steps} of ${totalSteps}`);
+        result.notes.push(`${spec.condition}: training was cancelled; scored with the adapter of step ${training.steps} of ${totalSteps}`);
       return { result, training };
     } finally {
       await adapted.dispose();
@@ -233,10 +258,159 @@ async function train(request: number, spec: TrainSpec, handle: RunHandle & { con
   }
 }
 
-async function handle(command: Exclude<Command, { type: 'cancel' | 'stop-training' | 'pause' | 'resume' }>) {
+function requireModel(): { model: LanguageModel; loaded: LoadedModel } {
+  if (!model || !loaded) throw new Error('no model is loaded: load one in the Model step first');
+  return { model, loaded };
+}
+
+/** Sentences about the dataset's documents, from the store when the same ones were made before. */
+async function augmentDataset(request: number, spec: AugmentSpec, signal: AbortSignal, checkHalt: () => void) {
+  const settings = validateSettings(spec.mode, spec.settings);
+  const generator = spec.mode === 'oracle' ? null : requireModel();
+  const store = await labStore();
+  const hash = await sha256Hex(serializeDataset(spec.dataset));
+  // The runner's key for the same piece: an experiment on this dataset and model finds it in the store.
+  const key = await contentKey({
+    dataset: hash,
+    model: generator && modelKey({ model: generator.loaded }),
+    mode: spec.mode,
+    settings,
+    seed: spec.seed,
+  });
+  const found = await store.get('augmentations', key);
+  if (found) return { key, augmentation: found.augmentation, cached: true };
+  evaluating++;
+  try {
+    const augmentation = await augment(spec.dataset, spec.mode, generator?.model ?? null, settings, {
+      seed: spec.seed,
+      signal,
+      onProgress: ({ stage, done, total }) => {
+        checkHalt();
+        post({ type: 'progress', request, stage, done, total });
+      },
+      onGeneration: ({ source, text }) => post({ type: 'generation', request, source, text }),
+    });
+    const savedAt = new Date().toISOString();
+    await store.putMany([
+      { store: 'datasets', record: { key: hash, dataset: spec.dataset, savedAt } },
+      { store: 'augmentations', record: { key, augmentation, savedAt } },
+    ]);
+    return { key, augmentation, cached: false };
+  } finally {
+    evaluating--;
+  }
+}
+
+const runLock = (key: string) => `glon-run-${key}`;
+
+/**
+ * Runs an experiment on the loaded model while holding its Web Lock, which tells the next visit that a
+ * 'running' record whose lock is free was interrupted. Re-running a spec resumes it.
+ */
+async function experiment(request: number, spec: ExperimentSpec, device: EngineDevice, handle: RunHandle & { control: TrainControl }, halt: HaltFlag) {
+  const { controller, control } = handle;
+  const checkFlag = trainingFlag(halt, controller, control);
+  const held = requireModel();
+  if (held.loaded.id !== spec.model.id || held.loaded.dtype !== spec.model.dtype)
+    throw new Error(`the experiment uses ${modelKey(spec)}, but ${modelKey({ model: held.loaded })} is loaded: load it in the Model step first`);
+  const store = await labStore();
+  const key = await experimentKey(spec);
+  const env = pageExperimentEnv({
+    store,
+    device,
+    base: () => requireModel().model,
+    engine: (on) => engineOn(on, controller.signal),
+  });
+  evaluating++;
+  try {
+    return await navigator.locks.request(runLock(key), { ifAvailable: true }, async (lock) => {
+      if (!lock) throw new Error('this experiment is running in another tab of this browser');
+      return runExperiment(spec, env, {
+        signal: controller.signal,
+        control,
+        onEvent: (event) => {
+          checkFlag();
+          post({ type: 'experiment-event', request, event });
+          if (event.type === 'train-step' && control.paused) post({ type: 'train-paused', request });
+        },
+      });
+    });
+  } finally {
+    evaluating--;
+  }
+}
+
+async function heldLocks(): Promise<Set<string>> {
+  const { held = [] } = await navigator.locks.query();
+  return new Set(held.map((lock) => lock.name ?? ''));
+}
+
+async function listExperiments(): Promise<ExperimentListing[]> {
+  const store = await labStore();
+  const held = await heldLocks();
+  const records = await Promise.all((await store.keys('experiments')).map((key) => store.get('experiments', key)));
+  return records
+    .filter((record) => record !== undefined)
+    .map((record) => ({ record, interrupted: record.status === 'running' && !held.has(runLock(record.key)) }))
+    .sort((a, b) => b.record.updatedAt.localeCompare(a.record.updatedAt));
+}
+
+async function openExperiment(key: string): Promise<OpenedExperiment> {
+  const store = await labStore();
+  const record = await store.get('experiments', key);
+  if (!record) throw new Error(`no experiment ${key.slice(0, 12)} in this browser's store`);
+  const present = <T>(values: (T | undefined)[]) => values.filter((v): v is T => v !== undefined);
+  const results = present(await Promise.all(record.results.map(async (k) => (await store.get('results', k))?.result)));
+  const datasets = present(await Promise.all(record.datasets.map((k) => store.get('datasets', k))));
+  const augmentations = present(await Promise.all(record.augmentations.map(async (k) => (await store.get('augmentations', k))?.augmentation)));
+  const order = (r: EvalResult) => record.spec.seeds.indexOf(r.seed) * record.spec.conditions.length + record.spec.conditions.indexOf(r.condition as never);
+  results.sort((a, b) => order(a) - order(b));
+  return {
+    record,
+    results,
+    datasets: Object.fromEntries(datasets.map((d) => [d.key, d.dataset])),
+    augmentations,
+    summary: results.length > 0 ? await summarize(results, { ceiling: (c) => conditionInfo(c).ceiling }) : null,
+  };
+}
+
+async function markFailed(key: string): Promise<void> {
+  const store = await labStore();
+  const record = await store.get('experiments', key);
+  if (!record) throw new Error(`no experiment ${key.slice(0, 12)} in this browser's store`);
+  if (record.status !== 'running' || (await heldLocks()).has(runLock(key))) throw new Error('only an interrupted run can be marked failed');
+  await store.put('experiments', {
+    ...record,
+    status: 'failed',
+    error: `interrupted: the page was closed during "${record.stage}"`,
+    updatedAt: new Date().toISOString(),
+  });
+}
+
+/** Removes an experiment with its logs, and every piece of it no other experiment names. */
+async function deleteExperiment(key: string): Promise<void> {
+  const store = await labStore();
+  const record = await store.get('experiments', key);
+  if (!record) return;
+  if ((await heldLocks()).has(runLock(key))) throw new Error('the experiment is running: cancel it first');
+  const pieces = ['datasets', 'augmentations', 'adapters', 'results'] as const;
+  const others = (await Promise.all((await store.keys('experiments')).filter((k) => k !== key).map((k) => store.get('experiments', k)))).filter(
+    (r) => r !== undefined,
+  );
+  const used = new Set(others.flatMap((r) => pieces.flatMap((piece) => r[piece])));
+  const doomed: [StoreName, string][] = pieces.flatMap((piece) => record[piece].filter((k) => !used.has(k)).map((k): [StoreName, string] => [piece, k]));
+  for (const log of await store.find('logs', 'experiment', key)) doomed.push(['logs', log.key]);
+  for (const [name, k] of doomed) await store.delete(name, k);
+  await store.delete('experiments', key);
+}
+
+type RunCommand = Exclude<Command, { type: 'cancel' | 'stop-training' | 'pause' | 'resume' }>;
+const TRAINING_COMMANDS: ReadonlySet<RunCommand['type']> = new Set(['train', 'run-experiment']);
+
+async function handle(command: RunCommand) {
   const { request } = command;
   const controller = new AbortController();
-  const entry: RunHandle = { controller, ...(command.type === 'train' ? { control: new TrainControl() } : {}) };
+  const entry: RunHandle = { controller, ...(TRAINING_COMMANDS.has(command.type) ? { control: new TrainControl() } : {}) };
   runs.set(request, entry);
   try {
     switch (command.type) {
@@ -257,6 +431,34 @@ async function handle(command: Exclude<Command, { type: 'cancel' | 'stop-trainin
         break;
       case 'train':
         post({ type: 'trained', request, ...(await train(request, command.spec, entry as RunHandle & { control: TrainControl }, command.halt)) });
+        break;
+      case 'augment':
+        post({ type: 'augmented', request, ...(await augmentDataset(request, command.spec, controller.signal, haltChecker(command.halt, controller))) });
+        break;
+      case 'run-experiment': {
+        const outcome = await experiment(request, command.spec, command.device, entry as RunHandle & { control: TrainControl }, command.halt);
+        post({ type: 'experiment-done', request, ...outcome });
+        break;
+      }
+      case 'list-experiments':
+        post({ type: 'experiments', request, experiments: await listExperiments(), usage: await (await labStore()).usage() });
+        break;
+      case 'open-experiment':
+        post({ type: 'experiment', request, experiment: await openExperiment(command.key) });
+        break;
+      case 'mark-failed':
+        await markFailed(command.key);
+        post({ type: 'ok', request });
+        break;
+      case 'delete-experiment':
+        await deleteExperiment(command.key);
+        post({ type: 'ok', request });
+        break;
+      case 'export-bundle':
+        post({ type: 'bundle', request, text: await exportBundle(await labStore(), command.key) });
+        break;
+      case 'import-bundle':
+        post({ type: 'imported', request, imported: await importBundle(await labStore(), command.text) });
         break;
     }
   } catch (err) {

@@ -3,10 +3,17 @@
  * a message the other side does not expect fails type-checking instead of being ignored at run time.
  * Each command carries a request number; every event it causes repeats it.
  */
+import type { AugmentMode, AugmentSettings, Augmentation } from '../augment/augmentation.ts';
 import type { Dataset } from '../data/format.ts';
+import type { ImportedBundle } from '../experiment/bundle.ts';
+import type { ExperimentEvent } from '../experiment/runner.ts';
+import type { ExperimentSpec } from '../experiment/spec.ts';
+import type { Summary } from '../experiment/summary.ts';
 import type { EvalResult } from '../eval/result.ts';
 import type { Device, Dtype } from '../model/language-model.ts';
+import type { ExperimentRecord } from '../store/store.ts';
 import type { EngineDevice } from '../train/backend.ts';
+import type { Splitting } from '../train/examples.ts';
 import type { TrainParams, TrainProgress } from '../train/trainer.ts';
 
 /** A model folder the app serves, with the dtypes whose files it holds. */
@@ -43,15 +50,50 @@ export interface EvaluateSpec {
   seed: number;
 }
 
-/** A LoRA run on the loaded model's weights, then the `ft` condition scored with its adapter. */
+/** A LoRA run on the loaded model's weights, then its fine-tuned condition scored with the adapter. */
 export interface TrainSpec {
   dataset: Dataset;
   params: TrainParams;
   device: EngineDevice;
-  /** Template and seed of the `ft` evaluation that follows the training. */
+  /** The condition scored after training: ft, ft+local, ..., ft-split; it names what the training set holds. */
+  condition: string;
+  /** Whether (and how) the documents are split into sentences: `none` but for ft-split. */
+  splitting: Splitting;
+  /** Augmentations whose sentences join the documents in the training set, as the student pruned them. */
+  augmentations: Augmentation[];
+  /** Template and seed of the evaluation that follows the training. */
   template: string;
   seed: number;
 }
+
+/** Sentences written about a dataset's documents (by the loaded model, or by rule for oracle). */
+export interface AugmentSpec {
+  dataset: Dataset;
+  mode: AugmentMode;
+  settings: AugmentSettings;
+  seed: number;
+}
+
+/** A stored experiment as the Storage panel lists it. */
+export interface ExperimentListing {
+  record: ExperimentRecord;
+  /** Status 'running' but nobody holds its lock: the tab that ran it was closed mid-run. */
+  interrupted: boolean;
+}
+
+/** An experiment read back from the store, for Compare. */
+export interface OpenedExperiment {
+  record: ExperimentRecord;
+  /** In the spec's order (seed by seed, condition by condition); a run that stopped early has fewer. */
+  results: EvalResult[];
+  /** The dataset of each seed, by its hash: the item inspector shows the facts an item derives from. */
+  datasets: Record<string, Dataset>;
+  augmentations: Augmentation[];
+  /** Over seeds; null before the first result. */
+  summary: Summary | null;
+}
+
+export type Usage = { used: number; quota: number } | null;
 
 /** How the training behind an `ft` result went. */
 export interface TrainSummary {
@@ -86,11 +128,23 @@ export type Command =
   | { type: 'load'; request: number; spec: LoadSpec; halt: HaltFlag }
   | { type: 'evaluate'; request: number; spec: EvaluateSpec; halt: HaltFlag }
   | { type: 'train'; request: number; spec: TrainSpec; halt: HaltFlag }
+  /** Looked up in the store first (same dataset, model, mode, settings and seed), else made and saved. */
+  | { type: 'augment'; request: number; spec: AugmentSpec; halt: HaltFlag }
+  /** Runs (or resumes: every finished piece is a cache hit) an experiment on the loaded model, holding its Web Lock. */
+  | { type: 'run-experiment'; request: number; spec: ExperimentSpec; device: EngineDevice; halt: HaltFlag }
+  | { type: 'list-experiments'; request: number }
+  | { type: 'open-experiment'; request: number; key: string }
+  /** An interrupted run the student chose not to resume. */
+  | { type: 'mark-failed'; request: number; key: string }
+  /** The experiment's record and logs, and whatever it made that no other experiment uses. */
+  | { type: 'delete-experiment'; request: number; key: string }
+  | { type: 'export-bundle'; request: number; key: string }
+  | { type: 'import-bundle'; request: number; text: string }
   /** Stops the run started by request `target` altogether; it ends with a `cancelled` event. */
   | { type: 'cancel'; request: number; target: number }
   /** Ends the training of run `target` after its current step; it evaluates the adapter of that step. */
   | { type: 'stop-training'; request: number; target: number }
-  /** Pause and resume the training run started by request `target`, between two of its steps. */
+  /** Pause and resume the training (of a train or run-experiment request `target`), between two of its steps. */
   | { type: 'pause'; request: number; target: number }
   | { type: 'resume'; request: number; target: number };
 
@@ -110,6 +164,17 @@ export type WorkerEvent =
   /** Training ended (done or cancelled); the `ft` evaluation of its adapter follows with `progress` events. */
   | { type: 'train-end'; request: number; training: TrainSummary }
   | { type: 'trained'; request: number; result: EvalResult; training: TrainSummary }
+  /** What the model wrote for one prompt, before splitting and filtering: shown as it arrives. */
+  | { type: 'generation'; request: number; source: string; text: string }
+  | { type: 'augmented'; request: number; key: string; augmentation: Augmentation; cached: boolean }
+  | { type: 'experiment-event'; request: number; event: ExperimentEvent }
+  | { type: 'experiment-done'; request: number; key: string; results: EvalResult[]; summary: Summary; cached: number }
+  | { type: 'experiments'; request: number; experiments: ExperimentListing[]; usage: Usage }
+  | { type: 'experiment'; request: number; experiment: OpenedExperiment }
+  | { type: 'bundle'; request: number; text: string }
+  | { type: 'imported'; request: number; imported: ImportedBundle }
+  /** A request with nothing to return is done. */
+  | { type: 'ok'; request: number }
   | { type: 'cancelled'; request: number }
   /**
    * `restart`: loading a model failed inside the runtime. After ONNX Runtime fails to create a session,
@@ -119,9 +184,25 @@ export type WorkerEvent =
   | { type: 'error'; request: number; message: string; restart: boolean };
 
 /** Events that end a request; the others report on it while it runs. */
-export type FinalEvent = Extract<WorkerEvent, { type: 'models' | 'loaded' | 'result' | 'trained' | 'cancelled' | 'error' }>;
+const FINAL = [
+  'models',
+  'loaded',
+  'result',
+  'trained',
+  'augmented',
+  'experiment-done',
+  'experiments',
+  'experiment',
+  'bundle',
+  'imported',
+  'ok',
+  'cancelled',
+  'error',
+] as const satisfies readonly WorkerEvent['type'][];
 
-const FINAL_TYPES: ReadonlySet<WorkerEvent['type']> = new Set<FinalEvent['type']>(['models', 'loaded', 'result', 'trained', 'cancelled', 'error']);
+export type FinalEvent = Extract<WorkerEvent, { type: (typeof FINAL)[number] }>;
+
+const FINAL_TYPES: ReadonlySet<WorkerEvent['type']> = new Set(FINAL);
 
 export function isFinal(event: WorkerEvent): event is FinalEvent {
   return FINAL_TYPES.has(event.type);

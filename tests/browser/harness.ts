@@ -135,3 +135,32 @@ export async function openLab(options: BrowserOptions = {}): Promise<Lab> {
     },
   };
 }
+
+/** Waits until the app's service worker has installed (precached the app) and controls the page. */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 120_000 });
+}
+
+/**
+ * The app's address with experiment settings in its link (src/ui/url-state.ts), e.g. a shorter Demo, and
+ * optionally a dataset (`kind=reversal&facts=4`).
+ */
+export function experimentLink(app: Served, settings: Record<string, unknown>, dataset = ''): string {
+  return `${app.url}?v=1${dataset && `&${dataset}`}&experiment=${encodeURIComponent(JSON.stringify(settings))}`;
+}
+
+/** Presses the header's Demo and waits for Compare to show its experiment; the seconds it took. */
+export async function runDemo(page: Page, timeout: number): Promise<number> {
+  const started = performance.now();
+  await page.getByRole('button', { name: 'Demo', exact: true }).click();
+  await page.getByRole('button', { name: 'Demo', exact: true, disabled: false }).waitFor({ timeout });
+  const card = page.getByRole('dialog', { name: 'Experiment run' });
+  if ((await card.count()) > 0) throw new Error(`the Demo did not finish: ${await card.innerText()}`);
+  await page.locator('#step-compare').getByRole('article', { name: /^Experiment / }).first().waitFor({ timeout: 10_000 });
+  return (performance.now() - started) / 1000;
+}
+
+/** Hover titles of a chart's bars ("icl on reversed: 52.5%, ..."): what the chart shows, as text. */
+export async function barTitles(page: Page, chart: string | RegExp): Promise<string[]> {
+  return page.getByRole('img', { name: chart }).locator('g[aria-label="bar"] rect title').allTextContents();
+}

@@ -126,7 +126,7 @@ describe('over WASM (no GPU adapter)', () => {
 
   it('offers the local models and their dtypes, names a corrupt file, falls back to stories260K offline and loads it with byte progress', async () => {
     await step(page, 'Model');
-    await expect.poll(() => page.getByTestId('device').innerText()).toMatch(/^Runs on WASM/);
+    await expect.poll(() => page.getByTestId('device').innerText(), { timeout: 15_000 }).toMatch(/^Runs on WASM/);
     expect(await page.locator('input[name=model]:checked').getAttribute('value')).toBe('stories260K');
     expect(await page.getByRole('note').innerText()).toMatch(/SmolLM2-135M-Instruct.*not in this app's models\/ folder.*stories260K/s);
     expect(await page.getByLabel('Hub model id').isDisabled()).toBe(true);
@@ -240,7 +240,7 @@ describe('over WebGPU (SwiftShader)', () => {
       const errors = watchErrors(page);
       await page.goto(app.url);
       await step(page, 'Model');
-      await expect.poll(() => page.getByTestId('device').innerText()).toMatch(/^Runs on WebGPU/);
+      await expect.poll(() => page.getByTestId('device').innerText(), { timeout: 15_000 }).toMatch(/^Runs on WebGPU/);
       await loadEmbedded(page, 'fp32');
       expect(await page.getByTestId('loaded-device').innerText()).toBe('WebGPU');
       await screenshot(page, 'model-step-webgpu');

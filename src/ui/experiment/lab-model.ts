@@ -1,0 +1,24 @@
+/**
+ * The model an experiment needs, loaded in the worker when another one (or none) is: the Demo and a
+ * resumed run start from any state of the Model step.
+ */
+import type { ExperimentSpec } from '../../experiment/spec.ts';
+import type { EngineDevice } from '../../train/backend.ts';
+import type { LoadedModel } from '../../worker/protocol.ts';
+import type { LabWorker } from '../worker-client.ts';
+
+export async function modelFor(
+  lab: LabWorker,
+  current: LoadedModel | undefined,
+  spec: Pick<ExperimentSpec, 'model'>,
+  onProgress?: (fraction: number) => void,
+): Promise<LoadedModel> {
+  if (current && current.id === spec.model.id && current.dtype === spec.model.dtype) return current;
+  // An experiment reads its model from the app's own models/ folder (training needs the files), never the hub.
+  return lab.load({ id: spec.model.id, dtype: spec.model.dtype, allowRemote: false }, { onProgress: ({ loaded, total }) => onProgress?.(total ? loaded / total : 0) });
+}
+
+/** Training runs where the model runs: on the graphics adapter when the browser has one. */
+export function trainingDevice(model: LoadedModel): EngineDevice {
+  return model.device === 'webgpu' ? 'webgpu' : 'wasm';
+}

@@ -1,0 +1,70 @@
+/**
+ * Experiment bundles through the page (built app, chromium): an experiment exported from Saved in one
+ * browser profile imports into a fresh profile and Compare shows the same results; a corrupted bundle
+ * fails with one clear line and leaves the store as it was.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { SCREENSHOTS, barTitles, experimentLink, launchChromium, runDemo, serveApp, watchErrors, type Served } from './harness.ts';
+
+let app: Served;
+beforeAll(async () => {
+  app = await serveApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const CHART = /^Accuracy per split over seeds/;
+
+async function openSaved(page: Page) {
+  await page.getByRole('button', { name: 'Saved', exact: true }).click();
+  return page.getByRole('dialog', { name: 'Saved experiments' });
+}
+
+it('exports a bundle that a fresh profile imports with identical results, and refuses a corrupted one', async () => {
+  const source = await launchChromium();
+  let text: string;
+  let titles: string[];
+  try {
+    const page = await source.context.newPage();
+    await page.goto(experimentLink(app, { conditions: ['base', 'icl', 'ft'], train: { epochs: 2 } }, 'kind=reversal&preset=small&seed=1&facts=4&linesPerFact=2'));
+    await runDemo(page, 120_000);
+    titles = await barTitles(page, CHART);
+    const saved = await openSaved(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), saved.getByRole('button', { name: 'Export' }).first().click()]);
+    text = readFileSync((await download.path())!, 'utf8');
+    expect(download.suggestedFilename()).toMatch(/^demo-simple-reversals-[0-9a-f]{8}\.glon-bundle\.json$/);
+  } finally {
+    await source.close();
+  }
+
+  const fresh = await launchChromium();
+  try {
+    const page = await fresh.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(app.url);
+    const saved = await openSaved(page);
+    await expect.poll(() => saved.innerText(), { timeout: 10_000 }).toMatch(/No experiments saved yet/);
+    const file = saved.locator('input[type=file]');
+
+    const corrupt = text.replace('"format": "glon.result/1"', '"format": "glon.result/2"');
+    await file.setInputFiles({ name: 'corrupt.json', mimeType: 'application/json', buffer: Buffer.from(corrupt) });
+    const alert = saved.getByRole('alert');
+    expect(await alert.innerText()).toBe('corrupt.json: invalid bundle: results[0].result: not a glon result: expected "format": "glon.result/1"');
+    await expect.poll(() => saved.innerText()).toMatch(/No experiments saved yet/);
+    await page.screenshot({ path: join(SCREENSHOTS, 'bundle-import-error.png') });
+
+    await file.setInputFiles({ name: 'demo.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await page.locator('#step-compare').getByRole('article', { name: /^Experiment / }).waitFor({ timeout: 30_000 });
+    expect(await barTitles(page, CHART)).toEqual(titles);
+    await page.screenshot({ path: join(SCREENSHOTS, 'bundle-imported.png') });
+    const list = await openSaved(page);
+    expect(await list.getByTestId('experiment-status').allInnerTexts()).toEqual(['done']);
+    expect(errors).toEqual([]);
+  } finally {
+    await fresh.close();
+  }
+});
