@@ -1,17 +1,20 @@
 /**
  * The lab without network (vite-plugin-pwa's service worker, vite.config.ts): after one online visit that
  * loads stories260K and scores it, a reload with the network off and the server gone opens the lab, says
- * it is offline, stays cross-origin isolated (threads), loads the model from the cache and evaluates.
+ * it is offline, stays cross-origin isolated (threads), loads the model from the cache, evaluates, and runs
+ * the Demo end to end (generation, training, scoring: nothing it needs comes from the network).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchChromium, serveApp, waitForServiceWorker, watchErrors, type Browser, type Served } from './harness.ts';
+import { launchChromium, runDemo, serveApp, waitForServiceWorker, watchErrors, type Browser, type Served } from './harness.ts';
 
 let app: Served | undefined;
 let browser: Browser;
 let page: Page;
 let errors: string[];
-const SETUP = '?v=1&kind=reversal&preset=small&seed=3&facts=4&model=stories260K&dtype=fp32';
+// A Demo shortened by the link (its dataset: 4 facts; 2 epochs), as a speaker might set it up.
+const SHORT_DEMO = encodeURIComponent(JSON.stringify({ train: { epochs: 2 }, augment: { local: { samples: 1 } } }));
+const SETUP = `?v=1&kind=reversal&preset=small&seed=3&facts=4&linesPerFact=2&model=stories260K&dtype=fp32&experiment=${SHORT_DEMO}`;
 
 beforeAll(async () => {
   app = await serveApp();
@@ -55,5 +58,11 @@ it('reloads offline from cached files, still cross-origin isolated, and evaluate
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await loadAndScoreBase();
   expect(await page.getByRole('region', { name: 'Runs' }).innerText()).toContain('base');
+  expect(errors).toEqual([]);
+});
+
+it('runs the Demo offline', async () => {
+  console.log(`demo offline: ${(await runDemo(page, 240_000)).toFixed(1)} s`);
+  expect(await page.locator('#step-compare').getByTestId('run-outcome').innerText()).toMatch(/^Demo: done in [\d.]+ s\. 5 results;/);
   expect(errors).toEqual([]);
 });
