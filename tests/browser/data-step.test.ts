@@ -45,7 +45,7 @@ async function pressGenerate() {
 async function generateOnPage(spec: Required<Pick<DatasetSpec, 'kind' | 'seed'>> & { params?: Record<string, number> }) {
   await page.locator(`input[name=kind][value=${spec.kind}]`).check();
   await page.locator('input[name=preset][value=small]').check();
-  await page.getByLabel('Seed').fill(String(spec.seed));
+  await page.locator('#step-data').getByLabel('Seed', { exact: true }).fill(String(spec.seed));
   for (const [name, value] of Object.entries(spec.params ?? {})) await setParam(name, String(value));
   await pressGenerate();
 }
@@ -221,7 +221,7 @@ describe('import', () => {
     expect(pane).toContain(`seed 5 · small preset · imported from ${exported.name}`);
     expect(await tabCount(tab(/^Training documents/))).toBe(String(original.train.length));
     expect(await page.locator('input[name=kind][value=family]').isChecked()).toBe(true);
-    expect(await page.getByLabel('Seed').inputValue()).toBe('5');
+    expect(await page.locator('#step-data').getByLabel('Seed', { exact: true }).inputValue()).toBe('5');
     // Generate from the restored form reproduces the file.
     await pressGenerate();
     expect((await exportFromPage()).text).toBe(exported.text);

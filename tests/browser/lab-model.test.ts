@@ -68,7 +68,7 @@ async function generateOnPage(page: Page, spec: { preset: 'small' | 'paper'; par
   await step(page, 'Data');
   await page.locator(`input[name=kind][value=${SMALL.kind}]`).check();
   await page.locator(`input[name=preset][value=${spec.preset}]`).check();
-  await page.getByLabel('Seed', { exact: true }).fill(String(SMALL.seed));
+  await page.locator('#step-data').getByLabel('Seed', { exact: true }).fill(String(SMALL.seed));
   for (const [name, value] of Object.entries(spec.params ?? {})) {
     const details = page.locator('details', { has: page.locator(`#param-${name}`) });
     if ((await details.getAttribute('open')) === null) await details.locator('summary').click();

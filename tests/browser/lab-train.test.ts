@@ -34,7 +34,7 @@ it('trains a LoRA adapter on WASM with pause and resume, and shows ft beside bas
   await step('Data');
   await page.locator('input[name=kind][value=reversal]').check();
   await page.locator('input[name=preset][value=small]').check();
-  await page.getByLabel('Seed', { exact: true }).fill('7');
+  await page.locator('#step-data').getByLabel('Seed', { exact: true }).fill('7');
   await page.getByRole('button', { name: 'Generate dataset' }).click();
   await page.getByRole('button', { name: 'Generate dataset', disabled: false }).waitFor();
 

@@ -29,7 +29,7 @@ it('restores the dataset and loads the embedded model a link names', async () =>
   await expect.poll(() => pane.innerText()).toContain(`seed 5 · small preset · generated from the link`);
   expect(await pane.innerText()).toContain(`${expected.test.length}`);
   expect(await page.locator('input[name=kind]:checked').getAttribute('value')).toBe('syllogism');
-  expect(await page.getByLabel('Seed', { exact: true }).inputValue()).toBe('5');
+  expect(await page.locator('#step-data').getByLabel('Seed', { exact: true }).inputValue()).toBe('5');
   expect(await page.locator('#param-items').inputValue()).toBe('12');
   // Loaded without a visit to the Model step: 450 kB served by the app itself.
   await page.getByRole('article', { name: 'Loaded model', includeHidden: true }).waitFor({ state: 'attached', timeout: 120_000 });
@@ -43,7 +43,7 @@ it('restores the dataset and loads the embedded model a link names', async () =>
 it('follows the student’s changes in the address bar without adding history entries', async () => {
   const entries = await page.evaluate(() => history.length);
   await stepButton('Data').click();
-  await page.getByLabel('Seed', { exact: true }).fill('9');
+  await page.locator('#step-data').getByLabel('Seed', { exact: true }).fill('9');
   await page.getByRole('button', { name: 'Generate dataset' }).click();
   await expect.poll(search).toBe('?v=1&kind=syllogism&preset=small&seed=9&items=12&model=stories260K&dtype=q8');
   expect(await page.evaluate(() => history.length)).toBe(entries);
