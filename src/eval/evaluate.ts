@@ -26,6 +26,14 @@ export function continuation(prompt: string, option: string): string {
   return /\s$/.test(prompt) || /^\s/.test(option) ? option : ` ${option}`;
 }
 
+/**
+ * acc_norm's score as lm-evaluation-harness defines it: the log-prob over the option's own length in
+ * code points, without the space that joins it to the prompt (that space is scored, but not counted).
+ */
+export function perCharacter(logprob: number, option: string): number {
+  return logprob / [...option].length;
+}
+
 /** Index of the highest value; the first wins a tie. */
 function best(values: readonly number[]): number {
   return values.reduce((top, v, i) => (v > values[top] ? i : top), 0);
@@ -75,7 +83,7 @@ export async function evaluate(dataset: Dataset, model: LanguageModel, options: 
   const scores: OptionScore[][] = await model.scoreItems(context, requests, { signal: options.signal, onProgress: options.onProgress });
   const items: ItemResult[] = dataset.test.map((item, i) => {
     const logprobs = scores[i].map((s) => s.logprob);
-    const normalized = scores[i].map((s) => s.normalized);
+    const normalized = scores[i].map((s, o) => perCharacter(s.logprob, item.options[o]));
     return {
       id: item.id,
       split: item.split,

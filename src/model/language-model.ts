@@ -12,10 +12,6 @@ export interface OptionScore {
   logprob: number;
   /** Number of option tokens after the context boundary. */
   tokens: number;
-  /** Option length in characters (lm-evaluation-harness's acc_norm normalizer). */
-  chars: number;
-  /** logprob / chars. */
-  normalized: number;
 }
 
 /** One multiple-choice question whose prompt follows a shared context. */

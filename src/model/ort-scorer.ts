@@ -20,11 +20,6 @@ export interface ScoringSettings {
 
 export const DEFAULT_SCORING: Omit<ScoringSettings, 'contextLength'> = { batchSize: 8, prefillChunk: 512 };
 
-/** Option length in Unicode code points, the acc_norm normalizer of lm-evaluation-harness. */
-function charCount(text: string): number {
-  return [...text].length;
-}
-
 export async function scoreWithPrefixCache(
   decoder: OrtDecoder,
   encode: (text: string) => number[],
@@ -82,8 +77,7 @@ export async function scoreWithPrefixCache(
               : logProbAt(out!.logits, b * out!.seq + row, out!.vocab, whole[j]);
         }
         const { request, option } = owner[i];
-        const chars = charCount(requests[request].options[option]);
-        scores[request][option] = { logprob, tokens: whole.length - from, chars, normalized: logprob / chars };
+        scores[request][option] = { logprob, tokens: whole.length - from };
       });
       onProgress?.({ stage: 'options', done: Math.min(start + settings.batchSize, order.length), total: order.length });
     }

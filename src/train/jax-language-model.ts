@@ -103,7 +103,7 @@ export class JaxLanguageModel implements LanguageModel {
   async scoreItems(context: string, requests: readonly ScoreRequest[], { signal, onProgress }: RunOptions = {}): Promise<OptionScore[][]> {
     const encode = (text: string) => this.tokenizer.encode(text);
     const options: OptionTokens[] = [];
-    const owner: { request: number; option: number; text: string }[] = [];
+    const owner: { request: number; option: number }[] = [];
     requests.forEach((request, r) => {
       const head = encode(context + request.prompt);
       request.options.forEach((option, o) => {
@@ -111,7 +111,7 @@ export class JaxLanguageModel implements LanguageModel {
         if (whole.length > this.contextLength)
           throw new Error(`item ${r} option ${o} needs ${whole.length} tokens with its context; the model accepts ${this.contextLength}`);
         options.push({ whole, head });
-        owner.push({ request: r, option: o, text: option });
+        owner.push({ request: r, option: o });
       });
     });
     const plan = planScoring(encode(context), options);
@@ -126,8 +126,7 @@ export class JaxLanguageModel implements LanguageModel {
         const { whole } = options[i];
         let logprob = 0;
         for (let j = plan.scoredFrom[i]; j < whole.length; j++) logprob += rows[b][j - 1];
-        const chars = [...owner[i].text].length;
-        scores[owner[i].request][owner[i].option] = { logprob, tokens: whole.length - plan.scoredFrom[i], chars, normalized: logprob / chars };
+        scores[owner[i].request][owner[i].option] = { logprob, tokens: whole.length - plan.scoredFrom[i] };
       });
       onProgress?.({ stage: 'score', done: Math.min(order.length, start + batch.length), total: order.length });
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MODELS_DIR } from '../models-dir.ts';
 import { loadModelNode } from '../../src/model/load-node.ts';
 import type { LanguageModel } from '../../src/model/language-model.ts';
-import { continuation, evaluate } from '../../src/eval/evaluate.ts';
+import { continuation, evaluate, perCharacter } from '../../src/eval/evaluate.ts';
 import { validateResult, type EvalResult } from '../../src/eval/result.ts';
 import { DATASET_FORMAT, countSplits, serializeDataset, validateDataset, type Dataset } from '../../src/data/format.ts';
 import { generateDataset } from '../../src/data/generate.ts';
@@ -43,6 +43,15 @@ describe('continuation', () => {
   });
 });
 
+describe('perCharacter (acc_norm)', () => {
+  it('divides by the option\'s own length in code points, as lm-evaluation-harness does', () => {
+    expect(perCharacter(-6, 'cake.')).toBe(-6 / 5);
+    expect(perCharacter(-6, 'café.')).toBe(-6 / 5);
+    // A leading space that belongs to the option itself is part of its length.
+    expect(perCharacter(-6, ' Ryan')).toBe(-6 / 5);
+  });
+});
+
 describe('evaluate (stories260K)', () => {
   let model: LanguageModel;
   beforeAll(async () => {
@@ -68,7 +77,8 @@ describe('evaluate (stories260K)', () => {
     const scores = await model.scoreItems('', requests(TINY));
     result.items.forEach((item, i) => {
       expect(item.logprobs).toEqual(scores[i].map((s) => s.logprob));
-      expect(item.normalized).toEqual(scores[i].map((s) => s.normalized));
+      // The joining space is scored but not counted: the option's own characters only.
+      expect(item.normalized).toEqual(scores[i].map((s, o) => s.logprob / TINY.test[i].options[o].length));
       expect(item.chosen).toBe(item.logprobs.indexOf(Math.max(...item.logprobs)));
       expect(item.chosenNormalized).toBe(item.normalized.indexOf(Math.max(...item.normalized)));
       expect(item.answer).toBe(TINY.test[i].answer);

@@ -141,16 +141,6 @@ describe('scoreItems with prefix key/value reuse (stories260K)', () => {
     await model.dispose();
   });
 
-  it('normalizes by the option\'s characters (code points)', async () => {
-    const model = await loadModelNode({ model: STORIES, dtype: 'fp32' });
-    const [[plain, accented]] = await model.scoreItems('', [{ prompt: 'She ate a', options: [' cake.', ' café.'] }]);
-    expect(plain.chars).toBe(6);
-    expect(accented.chars).toBe(6);
-    expect(plain.normalized).toBe(plain.logprob / 6);
-    expect(accented.normalized).toBe(accented.logprob / 6);
-    await model.dispose();
-  });
-
   it('reports progress for the context and the options, and honours an abort signal', async () => {
     const model = await loadModelNode({ model: STORIES, dtype: 'fp32', scoring: { batchSize: 4, prefillChunk: 128 } });
     const events: string[] = [];
