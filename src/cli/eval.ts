@@ -78,9 +78,9 @@ async function loadAdapted(opts: EvalFlags & { adapter: string }, bar: StageBar)
 const pct = (x: number) => x.toFixed(3);
 const ci = ([lo, hi]: [number, number]) => `[${pct(lo)}, ${pct(hi)}]`;
 
-/** Per-split table: both decision rules with their 95% bootstrap intervals, beside chance. */
+/** Per-split table: both decision rules with their exact 95% intervals (Clopper-Pearson), beside chance. */
 export function formatTable(result: EvalResult): string {
-  const rows = [['split', 'n', 'chance', 'acc', '95% CI', 'acc_norm', '95% CI']];
+  const rows = [['split', 'n', 'chance', 'acc', '95% CI (exact)', 'acc_norm', '95% CI (exact)']];
   for (const [split, s] of Object.entries(result.splits))
     rows.push([split, String(s.n), pct(s.chance), pct(s.accuracy), ci(s.ci), pct(s.normalized.accuracy), ci(s.normalized.ci)]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
@@ -90,13 +90,13 @@ export function formatTable(result: EvalResult): string {
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('score a dataset\'s test items with a model under a condition; write a glon.result/1 file')
+    .description('score a dataset\'s test items with a model under a condition; write a glon.result/2 file')
     .requiredOption('--dataset <file>', 'glon.dataset/1 file')
     .requiredOption('--model <id-or-dir>', 'model folder (transformers.js layout) or hub id (hub only with --allow-remote)')
     .requiredOption('--condition <condition>', Object.entries(CONDITIONS).map(([name, c]) => `${name}: ${c.description}`).join('; '))
     .option('--template <name>', TEMPLATES.map((t) => `${t.name}: ${t.description}`).join('; '), 'plain')
     .option('--dtype <dtype>', `weights to load: ${DTYPES.join(' | ')}`, 'fp32')
-    .option('--seed <n>', 'seed of the ICL subsample (when the facts do not fit) and of the bootstrap', '0')
+    .option('--seed <n>', 'seed of the ICL subsample (when the facts do not fit)', '0')
     .option('--allow-remote', 'allow downloading the model from the hub')
     .option('--adapter <dir>', 'LoRA adapter folder (glon train --out), required by the fine-tuned conditions (ft, ft+local, ...)')
     .option('--ft-scorer <scorer>', 'how the adapted model is scored: merged (adapter merged into an fp32 ONNX file, ONNX Runtime) | jax (jax-js forward)', 'merged')

@@ -1,6 +1,9 @@
 /**
- * 95% percentile bootstrap confidence interval of an accuracy: resample the items with replacement,
- * recompute the accuracy, take the 2.5th and 97.5th percentiles. Seeded, so a result reproduces exactly.
+ * The bootstrap, kept only where no closed form exists: the mean over seeds of a per-seed mean (an accuracy
+ * or a paired difference) for these datasets. Each resample draws every seed's items with replacement and
+ * keeps the seeds themselves fixed: the datasets are the ones measured, so only item noise is resampled
+ * (drawing seeds too would count item noise twice and, with 2 seeds, reuse one seed in half the resamples).
+ * Seeded, so a result reproduces exactly.
  */
 import type { Rng } from '../data/rng.ts';
 
@@ -14,20 +17,31 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
-export function bootstrapCi(
-  correct: readonly boolean[],
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The mean of per-seed means, and every resample of it, ascending. */
+export function stratifiedBootstrap(
+  perSeed: readonly (readonly number[])[],
   rng: Rng,
-  { resamples = BOOTSTRAP_RESAMPLES, level = 0.95 }: { resamples?: number; level?: number } = {},
-): [number, number] {
-  const n = correct.length;
-  if (n === 0) throw new RangeError('bootstrapCi needs at least one item');
-  const accuracies: number[] = [];
+  resamples = BOOTSTRAP_RESAMPLES,
+): { value: number; resampled: Float64Array } {
+  if (perSeed.length === 0 || perSeed.some((v) => v.length === 0)) throw new RangeError('stratifiedBootstrap needs at least one item in every seed');
+  const resampled = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
-    let hits = 0;
-    for (let i = 0; i < n; i++) if (correct[rng.int(n)]) hits++;
-    accuracies.push(hits / n);
+    let total = 0;
+    for (const values of perSeed) {
+      let sum = 0;
+      for (let i = 0; i < values.length; i++) sum += values[rng.int(values.length)];
+      total += sum / values.length;
+    }
+    resampled[r] = total / perSeed.length;
   }
-  accuracies.sort((a, b) => a - b);
+  resampled.sort();
+  return { value: mean(perSeed.map(mean)), resampled };
+}
+
+/** The central interval of sorted resamples at this level. */
+export function percentileInterval(sorted: ArrayLike<number>, level = 0.95): [number, number] {
   const tail = (1 - level) / 2;
-  return [quantile(accuracies, tail), quantile(accuracies, 1 - tail)];
+  return [quantile(sorted, tail), quantile(sorted, 1 - tail)];
 }

@@ -1,23 +1,23 @@
 /**
  * Evaluates a dataset under a condition: every test item is scored by log-likelihood of each option
  * after the shared context (which the model encodes once) and the item's prompt. Reports accuracy by
- * summed log-prob and by log-prob per character (acc_norm), per split, with bootstrap CIs and chance.
+ * summed log-prob and by log-prob per character (acc_norm), per split, with exact 95% intervals and chance.
  */
 import type { Dataset } from '../data/format.ts';
 import { serializeDataset } from '../data/format.ts';
 import { sha256Hex } from '../data/hash.ts';
 import { Rng } from '../data/rng.ts';
 import type { LanguageModel, OptionScore, RunOptions } from '../model/language-model.ts';
-import { bootstrapCi } from './bootstrap.ts';
 import { conditionInfo } from './conditions.ts';
 import { fitDocuments } from './fit-context.ts';
+import { clopperPearson } from './proportion-interval.ts';
 import { RESULT_FORMAT, type EvalResult, type ItemResult, type SplitResult } from './result.ts';
 import { templateByName } from './templates.ts';
 
 export interface EvaluateOptions extends RunOptions {
   condition: string;
   template: string;
-  /** Seeds the ICL subsample (when needed) and the bootstrap. */
+  /** Seeds the ICL subsample (when needed). */
   seed: number;
 }
 
@@ -39,10 +39,9 @@ function best(values: readonly number[]): number {
   return values.reduce((top, v, i) => (v > values[top] ? i : top), 0);
 }
 
-function tally(items: readonly ItemResult[], chosen: (item: ItemResult) => number, rng: Rng) {
-  const hits = items.map((item) => chosen(item) === item.answer);
-  const correct = hits.filter(Boolean).length;
-  return { correct, accuracy: correct / items.length, ci: bootstrapCi(hits, rng) };
+function tally(items: readonly ItemResult[], chosen: (item: ItemResult) => number) {
+  const correct = items.filter((item) => chosen(item) === item.answer).length;
+  return { correct, accuracy: correct / items.length, ci: clopperPearson(correct, items.length) };
 }
 
 export async function evaluate(dataset: Dataset, model: LanguageModel, options: EvaluateOptions): Promise<EvalResult> {
@@ -103,9 +102,8 @@ export async function evaluate(dataset: Dataset, model: LanguageModel, options: 
     splits[split] = {
       n: inSplit.length,
       chance,
-      // One bootstrap stream for both rules, so their intervals come from the same resamples.
-      ...tally(inSplit, (item) => item.chosen, rng.fork(`bootstrap/${split}`)),
-      normalized: tally(inSplit, (item) => item.chosenNormalized, rng.fork(`bootstrap/${split}`)),
+      ...tally(inSplit, (item) => item.chosen),
+      normalized: tally(inSplit, (item) => item.chosenNormalized),
     };
   }
 

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { FormatError, summarizeIssues } from '../data/format.ts';
 
-export const RESULT_FORMAT = 'glon.result/1';
+/** Version 2: `ci` is the exact Clopper-Pearson interval (was a bootstrap), acc_norm divides by the option's own characters. */
+export const RESULT_FORMAT = 'glon.result/2';
 
 export const RESULT_LIMITS = { maxBytes: 256 * 1024 * 1024 } as const;
 
@@ -13,7 +14,10 @@ const probability = z.number().min(0).max(1);
 const count = z.number().int().nonnegative();
 const interval = z.tuple([probability, probability]).refine(([lo, hi]) => lo <= hi, { message: 'ci is not [lo, hi] with lo <= hi' });
 
-/** Correct answers under one decision rule: highest summed log-prob, or highest log-prob per character. */
+/**
+ * Correct answers under one decision rule (highest summed log-prob, or highest log-prob per character),
+ * with the 95% Clopper-Pearson interval of the accuracy.
+ */
 const tally = z.strictObject({ correct: count, accuracy: probability, ci: interval });
 
 const splitResult = z.strictObject({
@@ -55,7 +59,7 @@ const resultSchema = z
     device: z.enum(['webgpu', 'wasm', 'cpu']),
     dtype: z.enum(['fp32', 'fp16', 'q8', 'q4']),
     template: z.string().min(1),
-    /** Seed of the ICL subsample and the bootstrap. */
+    /** Seed of the ICL subsample. */
     seed: z.number().int(),
     context: z.strictObject({
       /** Tokens of the shared context (training text and template), start token included. */

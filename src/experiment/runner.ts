@@ -14,7 +14,7 @@ import { augment } from '../augment/augment.ts';
 import type { Augmentation, AugmentMode } from '../augment/augmentation.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import { evaluate } from '../eval/evaluate.ts';
-import type { EvalResult } from '../eval/result.ts';
+import { RESULT_FORMAT, type EvalResult } from '../eval/result.ts';
 import { decodeAdapter, encodeAdapter } from '../train/adapter-files.ts';
 import type { EngineDevice } from '../train/backend.ts';
 import { batchLength, tokenizeExamples, type TrainExample } from '../train/batches.ts';
@@ -250,7 +250,8 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
   }
 
   const resultKey = (hash: string, condition: string, seed: number, adapterKey: string | null) =>
-    contentKey({ dataset: hash, model, condition, adapter: adapterKey, template: spec.template, seed });
+    // The format is part of the key: a result made under older rules is never read as a current one.
+    contentKey({ format: RESULT_FORMAT, dataset: hash, model, condition, adapter: adapterKey, template: spec.template, seed });
 
   async function resultFor(
     dataset: Dataset,

@@ -1,21 +1,39 @@
 /**
- * The `glon.summary/1` format: an experiment's results condensed over seeds. Per split x condition, the
- * mean over seeds of each seed's accuracy, with a 95% nested bootstrap interval (resample the seeds, then
- * the items within each resampled seed), so both the variation between datasets and the finite item sets
- * widen it. Pure and seeded: the same results always give the same summary.
+ * The `glon.summary/2` format: an experiment's results condensed over seeds. Per split x condition, the
+ * mean over seeds of each seed's accuracy with two 95% intervals that answer two questions:
+ * - for these datasets (`ci`): how sure the accuracy is on the very datasets measured, from item noise
+ *   alone. When every seed has the same number of items, the mean of their accuracies is the pooled
+ *   accuracy, and the exact Clopper-Pearson interval of the pooled items covers it at least as often as
+ *   stated (a sum of binomials with different accuracies is less spread than one binomial: Hoeffding 1956).
+ *   When the seeds differ in size no closed form exists: a bootstrap of the items within each seed, seeds
+ *   fixed, whose resamples and seed are recorded.
+ * - for this kind of dataset (`kindCi`): how sure it is for a new dataset of the same generator, a t
+ *   interval over the seeds' accuracies; only from 5 seeds on (null before).
+ * Pure and seeded: the same results always give the same summary.
  */
 import { z } from 'zod';
 import { Rng } from '../data/rng.ts';
 import { FormatError, summarizeIssues } from '../data/format.ts';
 import type { EvalResult } from '../eval/result.ts';
-import { BOOTSTRAP_RESAMPLES, quantile } from '../eval/bootstrap.ts';
+import { BOOTSTRAP_RESAMPLES, percentileInterval } from '../eval/bootstrap.ts';
+import { clopperPearson } from '../eval/proportion-interval.ts';
+import { tInterval } from '../eval/t-interval.ts';
 
-export const SUMMARY_FORMAT = 'glon.summary/1';
+export const SUMMARY_FORMAT = 'glon.summary/2';
+
+/** Every row's bootstrap stream is Rng(`${BOOTSTRAP_SEED}/${split}/${condition}/${seeds joined by ","}`). */
+const BOOTSTRAP_SEED = 'summary';
 
 const probability = z.number().min(0).max(1);
 const count = z.number().int().nonnegative();
 const interval = z.tuple([probability, probability]).refine(([lo, hi]) => lo <= hi, { message: 'ci is not [lo, hi] with lo <= hi' });
-const estimate = z.strictObject({ accuracy: probability, ci: interval });
+const estimate = z.strictObject({
+  accuracy: probability,
+  /** For these datasets: item noise only. */
+  ci: interval,
+  /** For this kind of dataset: a t interval over seeds; null under 5 seeds. */
+  kindCi: interval.nullable(),
+});
 
 const rowSchema = z.strictObject({
   split: z.string().min(1),
@@ -28,6 +46,8 @@ const rowSchema = z.strictObject({
   n: count,
   /** Mean over seeds of the expected accuracy of uniform guessing. */
   chance: probability,
+  /** How `ci` was computed: exact over the pooled items when every seed has as many, else the bootstrap. */
+  method: z.enum(['clopper-pearson', 'stratified-bootstrap']),
   /** acc: the option with the highest summed log-prob. */
   ...estimate.shape,
   /** acc_norm: the option with the highest log-prob per character. */
@@ -38,6 +58,8 @@ const summarySchema = z.strictObject({
   format: z.literal(SUMMARY_FORMAT),
   /** Every seed any result came from, ascending. */
   seeds: z.array(z.number().int()),
+  /** The bootstrap behind the "stratified-bootstrap" intervals. */
+  bootstrap: z.strictObject({ resamples: z.number().int().positive(), seed: z.string().min(1) }),
   rows: z.array(rowSchema),
 });
 
@@ -67,8 +89,8 @@ function seedTally(result: EvalResult, split: string): SeedTally | null {
 
 /**
  * Cumulative distribution of Binomial(n, hits / n). Drawing n items with replacement from a seed with
- * `hits` correct ones gives exactly this many correct, so one uniform draw replaces n: the nested
- * bootstrap stays exact and costs O(log n) per resampled seed, even for the paper's large item sets.
+ * `hits` correct ones gives exactly this many correct, so one uniform draw replaces n: the bootstrap
+ * stays exact and costs O(log n) per seed and resample, even for the paper's large item sets.
  */
 function resampledHits(n: number, hits: number): Float64Array {
   const cdf = new Float64Array(n + 1);
@@ -103,24 +125,32 @@ function draw(cdf: Float64Array, u: number): number {
 }
 
 /**
- * Mean over seeds of each seed's accuracy, and its 95% interval: each resample draws as many seeds as
- * there are, with replacement, then each drawn seed's items with replacement.
+ * Mean over seeds of each seed's accuracy with its 95% interval for these datasets (exact over the pooled
+ * items when the seeds are of one size, else each resample draws every seed's items, seeds fixed) and, from
+ * 5 seeds on, for this kind of dataset.
  */
-export function nestedAccuracy(seeds: readonly { n: number; hits: number }[], rng: Rng, resamples = BOOTSTRAP_RESAMPLES): { accuracy: number; ci: [number, number] } {
-  if (seeds.length === 0 || seeds.some((s) => s.n === 0)) throw new RangeError('nestedAccuracy needs at least one item in every seed');
+export function accuracyOverSeeds(
+  seeds: readonly { n: number; hits: number }[],
+  rng: Rng,
+  resamples = BOOTSTRAP_RESAMPLES,
+): { accuracy: number; ci: [number, number]; kindCi: [number, number] | null; method: SummaryRow['method'] } {
+  if (seeds.length === 0 || seeds.some((s) => s.n === 0)) throw new RangeError('accuracyOverSeeds needs at least one item in every seed');
+  const accuracies = seeds.map((s) => s.hits / s.n);
+  const accuracy = accuracies.reduce((a, b) => a + b, 0) / seeds.length;
+  const kindCi = tInterval(accuracies);
+  if (seeds.every((s) => s.n === seeds[0].n)) {
+    const hits = seeds.reduce((sum, s) => sum + s.hits, 0);
+    return { accuracy, ci: clopperPearson(hits, seeds[0].n * seeds.length), kindCi, method: 'clopper-pearson' };
+  }
   const cdfs = seeds.map((s) => resampledHits(s.n, s.hits));
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let total = 0;
-    for (let i = 0; i < seeds.length; i++) {
-      const s = rng.int(seeds.length);
-      total += draw(cdfs[s], rng.next()) / seeds[s].n;
-    }
+    for (let s = 0; s < seeds.length; s++) total += draw(cdfs[s], rng.next()) / seeds[s].n;
     means[r] = total / seeds.length;
   }
   means.sort();
-  const accuracy = seeds.reduce((sum, s) => sum + s.hits / s.n, 0) / seeds.length;
-  return { accuracy, ci: [quantile(means, 0.025), quantile(means, 0.975)] };
+  return { accuracy, ci: percentileInterval(means), kindCi, method: 'stratified-bootstrap' };
 }
 
 const firstSeen = <T>(values: Iterable<T>) => [...new Set(values)];
@@ -140,9 +170,9 @@ export function summarize(results: readonly EvalResult[], { ceiling }: { ceiling
       const perSeed = byCondition.get(condition)!.map((r) => seedTally(r, split)).filter((t): t is SeedTally => t !== null);
       if (perSeed.length === 0) continue;
       // One stream per row and rule, named by what it summarizes: adding a row never moves another's interval.
-      const rng = new Rng(`summary/${split}/${condition}/${perSeed.map((t) => t.seed).join(',')}`);
-      const acc = nestedAccuracy(perSeed.map((t) => ({ n: t.n, hits: t.acc })), rng.fork('acc'));
-      const normalized = nestedAccuracy(perSeed.map((t) => ({ n: t.n, hits: t.norm })), rng.fork('acc_norm'));
+      const rng = new Rng(`${BOOTSTRAP_SEED}/${split}/${condition}/${perSeed.map((t) => t.seed).join(',')}`);
+      const { method, ...acc } = accuracyOverSeeds(perSeed.map((t) => ({ n: t.n, hits: t.acc })), rng.fork('acc'));
+      const { method: _, ...normalized } = accuracyOverSeeds(perSeed.map((t) => ({ n: t.n, hits: t.norm })), rng.fork('acc_norm'));
       rows.push({
         split,
         condition,
@@ -150,11 +180,17 @@ export function summarize(results: readonly EvalResult[], { ceiling }: { ceiling
         seeds: perSeed.length,
         n: Math.max(...perSeed.map((t) => t.n)),
         chance: perSeed.reduce((sum, t) => sum + t.chance, 0) / perSeed.length,
+        method,
         ...acc,
         normalized,
       });
     }
-  return { format: SUMMARY_FORMAT, seeds: firstSeen(results.map((r) => r.dataset.seed)).sort((a, b) => a - b), rows };
+  return {
+    format: SUMMARY_FORMAT,
+    seeds: firstSeen(results.map((r) => r.dataset.seed)).sort((a, b) => a - b),
+    bootstrap: { resamples: BOOTSTRAP_RESAMPLES, seed: BOOTSTRAP_SEED },
+    rows,
+  };
 }
 
 export function validateSummary(value: unknown): Summary {
@@ -167,6 +203,7 @@ export function validateSummary(value: unknown): Summary {
 }
 
 const num = (x: number) => x.toFixed(2);
+const bracket = ([lo, hi]: readonly [number, number]) => `[${num(lo)}, ${num(hi)}]`;
 
 function table(summary: Summary, rule: 'acc' | 'acc_norm'): string[] {
   const conditions = firstSeen(summary.rows.map((r) => r.condition));
@@ -178,8 +215,8 @@ function table(summary: Summary, rule: 'acc' | 'acc_norm'): string[] {
     const cells = conditions.map((c) => {
       const row = inSplit.find((r) => r.condition === c);
       if (!row) return '—';
-      const { accuracy, ci } = rule === 'acc' ? row : row.normalized;
-      return `${num(accuracy)} [${num(ci[0])}, ${num(ci[1])}]`;
+      const { accuracy, ci, kindCi } = rule === 'acc' ? row : row.normalized;
+      return `${num(accuracy)} ${bracket(ci)}${kindCi ? ` ${bracket(kindCi)}` : ''}`;
     });
     const chance = inSplit.reduce((sum, r) => sum + r.chance, 0) / inSplit.length;
     lines.push(`| ${split} | ${Math.max(...inSplit.map((r) => r.n))} | ${num(chance)} | ${cells.join(' | ')} |`);
@@ -187,13 +224,29 @@ function table(summary: Summary, rule: 'acc' | 'acc_norm'): string[] {
   return lines;
 }
 
+/** What the intervals in the tables are, in words. */
+export function intervalsExplained(summary: Summary): string {
+  const seeds = summary.seeds.length;
+  const bootstrapped = firstSeen(summary.rows.filter((r) => r.method === 'stratified-bootstrap').map((r) => r.split));
+  const theseDatasets =
+    `the first interval is for ${seeds === 1 ? 'this dataset' : 'these datasets'}: exact (Clopper-Pearson) over the pooled items` +
+    (bootstrapped.length
+      ? `, except where the seeds differ in size (${bootstrapped.join(', ')}): a bootstrap of the items within each seed, seeds fixed ` +
+        `(${summary.bootstrap.resamples} resamples, seed "${summary.bootstrap.seed}/split/condition/seeds")`
+      : '');
+  const kind = summary.rows.some((r) => r.kindCi)
+    ? `; the second is for this kind of dataset: a t interval over the ${seeds} seeds' accuracies`
+    : '; an interval for this kind of dataset (a t interval over seeds) needs at least 5 seeds';
+  return `95% intervals: ${theseDatasets}${kind}.`;
+}
+
 /** Two tables (acc, acc_norm): a row per split, a column per condition, cells "mean [95% CI]". */
 export function summaryMarkdown(summary: Summary): string {
   if (summary.rows.length === 0) return 'No results to summarize.\n';
   const seeds = summary.seeds.length;
   const intro =
-    `Accuracy over ${seeds} seed${seeds === 1 ? '' : 's'} (${summary.seeds.join(', ')}): the mean of the per-seed accuracies, ` +
-    '95% interval from a nested bootstrap (seeds, then items within each seed); n = items per seed.';
+    `Accuracy over ${seeds} seed${seeds === 1 ? '' : 's'} (${summary.seeds.join(', ')}): the mean of the per-seed accuracies; ` +
+    `n = items per seed. ${intervalsExplained(summary)}`;
   return [
     intro,
     '',

@@ -50,10 +50,10 @@ it('exports a bundle that a fresh profile imports with identical results, and re
     await expect.poll(() => saved.innerText(), { timeout: 10_000 }).toMatch(/No experiments saved yet/);
     const file = saved.locator('input[type=file]');
 
-    const corrupt = text.replace('"format": "glon.result/1"', '"format": "glon.result/2"');
+    const corrupt = text.replace('"format": "glon.result/2"', '"format": "glon.result/1"');
     await file.setInputFiles({ name: 'corrupt.json', mimeType: 'application/json', buffer: Buffer.from(corrupt) });
     const alert = saved.getByRole('alert');
-    expect(await alert.innerText()).toBe('corrupt.json: invalid bundle: results[0].result: not a glon result: expected "format": "glon.result/1"');
+    expect(await alert.innerText()).toBe('corrupt.json: invalid bundle: results[0].result: not a glon result: expected "format": "glon.result/2"');
     await expect.poll(() => saved.innerText()).toMatch(/No experiments saved yet/);
     await page.screenshot({ path: join(SCREENSHOTS, 'bundle-import-error.png') });
 

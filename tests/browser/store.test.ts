@@ -239,7 +239,7 @@ describe('the IndexedDB store in chromium', () => {
       const { page: other, errors } = await openKitPage(fresh, served);
       const outcome = await other.evaluate(async (bundle) => {
         const store = await kit.openIdbStore();
-        const corrupt = await kit.importBundle(store, bundle.replace('"format": "glon.result/1"', '"format": "glon.result/2"')).then(
+        const corrupt = await kit.importBundle(store, bundle.replace('"format": "glon.result/2"', '"format": "glon.result/1"')).then(
           () => 'imported',
           (err: Error) => `${err.name}: ${err.message}`,
         );
@@ -253,7 +253,7 @@ describe('the IndexedDB store in chromium', () => {
         await store.close();
         return { corrupt, afterCorrupt: afterCorrupt.flat().length, imported, same, again };
       }, text);
-      expect(outcome.corrupt).toBe('FormatError: invalid bundle: results[0].result: not a glon result: expected "format": "glon.result/1"');
+      expect(outcome.corrupt).toBe('FormatError: invalid bundle: results[0].result: not a glon result: expected "format": "glon.result/2"');
       expect(outcome.afterCorrupt).toBe(0);
       expect(outcome.imported.counts).toEqual({ datasets: 1, augmentations: 1, adapters: 1, results: 1 });
       expect(outcome.same).toEqual({ datasets: true, augmentations: true, adapters: true, experiments: true, results: true });

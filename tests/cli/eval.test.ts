@@ -8,6 +8,7 @@ import { MODELS_DIR } from '../models-dir.ts';
 import { generateDataset } from '../../src/data/generate.ts';
 import { serializeDataset } from '../../src/data/format.ts';
 import { parseResult } from '../../src/eval/result.ts';
+import { clopperPearson } from '../../src/eval/proportion-interval.ts';
 
 const GLON = fileURLToPath(new URL('../../bin/glon.js', import.meta.url));
 const STORIES = join(MODELS_DIR, 'stories260K');
@@ -31,9 +32,11 @@ describe('glon eval', () => {
     const result = parseResult(readFileSync(out, 'utf8'));
     expect(result).toMatchObject({ condition: 'icl', dtype: 'q8', template: 'plain', model: 'stories260K' });
     const lines = run.stdout.split('\n');
-    expect(lines[1].split(/\s+/)).toEqual(['split', 'n', 'chance', 'acc', '95%', 'CI', 'acc_norm', '95%', 'CI']);
+    expect(lines[1].split(/\s+/)).toEqual(['split', 'n', 'chance', 'acc', '95%', 'CI', '(exact)', 'acc_norm', '95%', 'CI', '(exact)']);
     const f = (x: number) => x.toFixed(3);
     for (const [split, s] of Object.entries(result.splits)) {
+      expect(s.ci).toEqual(clopperPearson(s.correct, s.n));
+      expect(s.normalized.ci).toEqual(clopperPearson(s.normalized.correct, s.n));
       const row = lines.slice(2).find((line) => line.startsWith(`${split} `))!;
       expect(row.split(/\s+/)).toEqual([
         split, String(s.n), '0.500',

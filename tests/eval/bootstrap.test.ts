@@ -1,56 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapCi } from '../../src/eval/bootstrap.ts';
+import { percentileInterval, stratifiedBootstrap } from '../../src/eval/bootstrap.ts';
 import { Rng } from '../../src/data/rng.ts';
 
-const outcomes = (n: number, p: number, rng: Rng) => Array.from({ length: n }, () => rng.next() < p);
-const mean = (xs: boolean[]) => xs.filter(Boolean).length / xs.length;
-
-describe('bootstrapCi', () => {
-  it('is reproducible from the rng seed', () => {
-    const data = outcomes(50, 0.6, new Rng('data'));
-    expect(bootstrapCi(data, new Rng(3))).toEqual(bootstrapCi(data, new Rng(3)));
+describe('stratifiedBootstrap (items within each seed, seeds fixed)', () => {
+  it('is reproducible from the rng seed and centred on the mean of per-seed means', () => {
+    const perSeed = [[1, 0, 1, 1], [0, 0, 1, 0, 0, 1, 0, 0]];
+    const a = stratifiedBootstrap(perSeed, new Rng(3), 500);
+    expect(a).toEqual(stratifiedBootstrap(perSeed, new Rng(3), 500));
+    expect(a.value).toBe((0.75 + 0.25) / 2);
+    expect(a.resampled.length).toBe(500);
   });
 
-  it('brackets the observed accuracy', () => {
-    const rng = new Rng('bracket');
-    for (const [n, p] of [[10, 0.5], [37, 0.2], [200, 0.9]] as const) {
-      const data = outcomes(n, p, rng);
-      const [lo, hi] = bootstrapCi(data, rng);
-      expect(lo).toBeLessThanOrEqual(mean(data));
-      expect(hi).toBeGreaterThanOrEqual(mean(data));
-      expect(lo).toBeLessThan(hi);
-    }
+  it('keeps the seeds: seeds that each agree with themselves give no spread, however far apart they are', () => {
+    // Resampling seeds as well would put half the resamples on one seed alone (0 or 1).
+    const { value, resampled } = stratifiedBootstrap([[1, 1, 1], [0, 0, 0]], new Rng(1), 200);
+    expect(value).toBe(0.5);
+    expect(percentileInterval(resampled)).toEqual([0.5, 0.5]);
   });
 
-  it('collapses when every item agrees', () => {
-    expect(bootstrapCi([true, true, true], new Rng(1))).toEqual([1, 1]);
-    expect(bootstrapCi([false, false], new Rng(1))).toEqual([0, 0]);
-  });
-
-  it('has the normal-approximation width and narrows as n grows', () => {
-    const half = (n: number) => Array.from({ length: n }, (_, i) => i % 2 === 0);
-    const width = (n: number) => {
-      const [lo, hi] = bootstrapCi(half(n), new Rng(n));
-      return hi - lo;
-    };
+  it('has the normal-approximation width for one seed of a 50/50 item set', () => {
+    const half = Array.from({ length: 400 }, (_, i) => i % 2);
+    const [lo, hi] = percentileInterval(stratifiedBootstrap([half], new Rng(7)).resampled);
     // 2 * 1.96 * sqrt(0.25 / 400) = 0.098
-    expect(Math.abs(width(400) - 0.098)).toBeLessThan(0.01);
-    expect(width(1600)).toBeLessThan(width(400) * 0.6);
+    expect(Math.abs(hi - lo - 0.098)).toBeLessThan(0.01);
   });
 
-  it('covers the true accuracy about 95% of the time', () => {
-    const rng = new Rng('coverage');
-    let covered = 0;
-    const trials = 300;
-    for (let t = 0; t < trials; t++) {
-      const [lo, hi] = bootstrapCi(outcomes(100, 0.7, rng), rng, { resamples: 500 });
-      if (lo <= 0.7 && 0.7 <= hi) covered++;
-    }
-    expect(covered / trials).toBeGreaterThan(0.9);
-    expect(covered / trials).toBeLessThan(0.99);
-  });
-
-  it('refuses an empty split', () => {
-    expect(() => bootstrapCi([], new Rng(1))).toThrow(RangeError);
+  it('refuses a seed without items', () => {
+    expect(() => stratifiedBootstrap([[1], []], new Rng(1))).toThrow(RangeError);
   });
 });

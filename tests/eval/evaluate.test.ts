@@ -5,6 +5,7 @@ import { loadModelNode } from '../../src/model/load-node.ts';
 import type { LanguageModel } from '../../src/model/language-model.ts';
 import { continuation, evaluate, perCharacter } from '../../src/eval/evaluate.ts';
 import { validateResult, type EvalResult } from '../../src/eval/result.ts';
+import { clopperPearson } from '../../src/eval/proportion-interval.ts';
 import { DATASET_FORMAT, countSplits, serializeDataset, validateDataset, type Dataset } from '../../src/data/format.ts';
 import { generateDataset } from '../../src/data/generate.ts';
 import { sha256Hex } from '../../src/data/hash.ts';
@@ -64,7 +65,7 @@ describe('evaluate (stories260K)', () => {
   it('base: scores each prompt alone and reports both accuracies per split', async () => {
     const result = validateResult(await evaluate(TINY, model, { condition: 'base', template: 'plain', seed: 0 }));
     expect(result).toMatchObject({
-      format: 'glon.result/1',
+      format: 'glon.result/2',
       dataset: { kind: 'handmade', seed: 0, hash: await sha256Hex(serializeDataset(TINY)) },
       model: 'stories260K',
       condition: 'base',
@@ -90,8 +91,8 @@ describe('evaluate (stories260K)', () => {
       expect(s.correct).toBe(items.filter((item) => item.chosen === item.answer).length);
       expect(s.normalized.correct).toBe(items.filter((item) => item.chosenNormalized === item.answer).length);
       expect(s.accuracy).toBe(s.correct / s.n);
-      expect(s.ci[0]).toBeLessThanOrEqual(s.accuracy);
-      expect(s.ci[1]).toBeGreaterThanOrEqual(s.accuracy);
+      expect(s.ci).toEqual(clopperPearson(s.correct, s.n));
+      expect(s.normalized.ci).toEqual(clopperPearson(s.normalized.correct, s.n));
     }
     expect(result.splits.reversal.chance).toBe(0.5);
     expect(result.splits.where.chance).toBe(0.25);

@@ -14,7 +14,7 @@ const item = (id: string, split: string, chosen: number, answer: number) => ({
 });
 
 const RESULT: EvalResult = {
-  format: 'glon.result/1',
+  format: 'glon.result/2',
   dataset: { kind: 'reversal', seed: 1, hash: 'ab'.repeat(32) },
   model: 'stories260K',
   condition: 'base',
@@ -37,14 +37,14 @@ const broken = (change: (r: any) => void) => {
   return copy;
 };
 
-describe('glon.result/1', () => {
+describe('glon.result/2', () => {
   it('round-trips through its canonical text', () => {
     expect(parseResult(serializeResult(RESULT))).toEqual(RESULT);
   });
 
   it('rejects what is not a result, in one line naming the problem', () => {
     expect(() => parseResult('{')).toThrow(FormatError);
-    expect(() => validateResult({ format: 'glon.dataset/1' })).toThrow('not a glon result: expected "format": "glon.result/1"');
+    expect(() => validateResult({ format: 'glon.dataset/1' })).toThrow('not a glon result: expected "format": "glon.result/2"');
     expect(() => validateResult(broken((r) => (r.items[1].chosen = 2)))).toThrow(
       'invalid result: items[1]: chosen or answer is not an index into the options',
     );

@@ -22,7 +22,7 @@ function result(kind: string, condition: string, seed: number, hits: readonly bo
     return { n: xs.length, chance: 0.5, ...tally, normalized: tally };
   };
   return {
-    format: 'glon.result/1',
+    format: 'glon.result/2',
     dataset: { kind, seed, hash: '0'.repeat(64) },
     model: 'made',
     condition,

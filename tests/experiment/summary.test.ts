@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/data/format.ts';
 import { Rng } from '../../src/data/rng.ts';
 import { validateResult, type EvalResult, type ItemResult } from '../../src/eval/result.ts';
-import { nestedAccuracy, summarize, summaryMarkdown, validateSummary, type Summary } from '../../src/experiment/summary.ts';
+import { accuracyOverSeeds, summarize, summaryMarkdown, validateSummary, type Summary } from '../../src/experiment/summary.ts';
+import { clopperPearson } from '../../src/eval/proportion-interval.ts';
+import { tInterval } from '../../src/eval/t-interval.ts';
 
 /** Hits per split: 1 = the option chosen is the answer. acc_norm gets `normHits` when given, else the same hits. */
 type Hits = Record<string, { acc: number[]; norm?: number[]; options?: number }>;
@@ -36,7 +38,7 @@ function result(condition: string, seed: number, splits: Hits): EvalResult {
     };
   }
   return validateResult({
-    format: 'glon.result/1',
+    format: 'glon.result/2',
     dataset: { kind: 'reversal', seed, hash: 'a'.repeat(64) },
     model: 'stories260K@fp32',
     condition,
@@ -60,34 +62,36 @@ const never = () => false;
 const row = (s: Summary, split: string, condition: string) => s.rows.find((r) => r.split === split && r.condition === condition)!;
 
 describe('summarize', () => {
-  it('gives [1, 1] when every seed is all correct and [0, 0] when all wrong', () => {
+  it('gives the exact interval of the pooled items when the seeds are of one size, never [1, 1] or [0, 0]', () => {
     const results = [1, 2, 3].map((seed) => result('icl', seed, { forward: { acc: ones(12), norm: zeros(12) } }));
     const r = row(summarize(results, { ceiling: never }), 'forward', 'icl');
-    expect(r).toMatchObject({ accuracy: 1, ci: [1, 1], normalized: { accuracy: 0, ci: [0, 0] }, seeds: 3, n: 12, chance: 0.5 });
+    expect(r).toMatchObject({ accuracy: 1, ci: clopperPearson(36, 36), method: 'clopper-pearson', seeds: 3, n: 12, chance: 0.5 });
+    expect(r.normalized).toMatchObject({ accuracy: 0, ci: clopperPearson(0, 36), kindCi: null });
+    expect(r.ci[0]).toBeLessThan(1);
+    expect(r.normalized.ci[1]).toBeGreaterThan(0);
   });
 
-  it('puts a 50/50 item set near 0.5 with an interval around it', () => {
-    const results = [1, 2, 3].map((seed) => result('ft', seed, { reversed: { acc: spread(50, 100) } }));
-    const r = row(summarize(results, { ceiling: never }), 'reversed', 'ft');
-    expect(r.accuracy).toBe(0.5);
-    expect(r.ci[0]).toBeGreaterThan(0.4);
-    expect(r.ci[0]).toBeLessThan(0.5);
-    expect(r.ci[1]).toBeGreaterThan(0.5);
-    expect(r.ci[1]).toBeLessThan(0.6);
+  it('one seed: the exact interval of its items', () => {
+    const r = row(summarize([result('ft', 4, { s: { acc: spread(9, 24) } })], { ceiling: never }), 's', 'ft');
+    expect(r).toMatchObject({ accuracy: 9 / 24, ci: clopperPearson(9, 24), method: 'clopper-pearson', kindCi: null });
   });
 
-  it('averages per-seed accuracies, not pooled items, and widens the interval when seeds disagree', () => {
-    const unequal = summarize([result('ft', 1, { s: { acc: ones(10) } }), result('ft', 2, { s: { acc: zeros(30) } })], { ceiling: never });
-    expect(row(unequal, 's', 'ft')).toMatchObject({ accuracy: 0.5, n: 30, seeds: 2 });
+  it('averages per-seed accuracies, not pooled items, and bootstraps items within seeds when seeds differ in size', () => {
+    const unequal = row(summarize([result('ft', 1, { s: { acc: ones(10) } }), result('ft', 2, { s: { acc: zeros(30) } })], { ceiling: never }), 's', 'ft');
+    expect(unequal).toMatchObject({ accuracy: 0.5, n: 30, seeds: 2, method: 'stratified-bootstrap' });
+    // Seeds fixed: both seeds agree with themselves, so item noise is nil (resampling seeds gave [0, 1]).
+    expect(unequal.ci).toEqual([0.5, 0.5]);
+  });
 
-    const agree = row(summarize([1, 2, 3].map((seed) => result('ft', seed, { s: { acc: spread(50, 100) } })), { ceiling: never }), 's', 'ft');
-    const disagree = row(
-      summarize([20, 50, 80].map((k, seed) => result('ft', seed, { s: { acc: spread(k, 100) } })), { ceiling: never }),
-      's',
-      'ft',
-    );
-    expect(disagree.accuracy).toBeCloseTo(0.5, 12);
-    expect(disagree.ci[1] - disagree.ci[0]).toBeGreaterThan(2 * (agree.ci[1] - agree.ci[0]));
+  it('from 5 seeds on, adds a t interval over seeds for this kind of dataset, wider when seeds disagree', () => {
+    const ks = [20, 35, 50, 65, 80];
+    const r = row(summarize(ks.map((k, seed) => result('ft', seed, { s: { acc: spread(k, 100) } })), { ceiling: never }), 's', 'ft');
+    expect(r.accuracy).toBeCloseTo(0.5, 12);
+    expect(r.kindCi).toEqual(tInterval(ks.map((k) => k / 100)));
+    // The datasets' own spread is what the t interval sees; the items-only interval does not.
+    expect(r.kindCi![1] - r.kindCi![0]).toBeGreaterThan(3 * (r.ci[1] - r.ci[0]));
+    const four = row(summarize(ks.slice(0, 4).map((k, seed) => result('ft', seed, { s: { acc: spread(k, 100) } })), { ceiling: never }), 's', 'ft');
+    expect(four.kindCi).toBeNull();
   });
 
   it('has a row per split and condition, the ceiling flag, chance, and reproduces exactly', () => {
@@ -111,14 +115,13 @@ describe('summarize', () => {
     expect(validateSummary(JSON.parse(JSON.stringify(summary)))).toEqual(summary);
   });
 
-  it('draws the same intervals as resampling seeds, then items one by one', () => {
+  it('draws the same intervals as resampling the items of each seed one by one, seeds fixed', () => {
     const seeds = [{ n: 40, hits: 13 }, { n: 40, hits: 31 }, { n: 25, hits: 20 }, { n: 60, hits: 30 }];
     const rng = new Rng('item by item');
     const means: number[] = [];
     for (let r = 0; r < 20000; r++) {
       let total = 0;
-      for (let i = 0; i < seeds.length; i++) {
-        const { n, hits } = seeds[rng.int(seeds.length)];
+      for (const { n, hits } of seeds) {
         let drawn = 0;
         for (let j = 0; j < n; j++) if (rng.int(n) < hits) drawn++;
         total += drawn / n;
@@ -126,11 +129,26 @@ describe('summarize', () => {
       means.push(total / seeds.length);
     }
     means.sort((a, b) => a - b);
-    const fast = nestedAccuracy(seeds, new Rng('binomial'), 20000);
+    const fast = accuracyOverSeeds(seeds, new Rng('binomial'), 20000);
+    expect(fast.method).toBe('stratified-bootstrap');
     expect(fast.accuracy).toBeCloseTo((13 / 40 + 31 / 40 + 20 / 25 + 30 / 60) / 4, 12);
     // Both are Monte Carlo: 20000 resamples put each bound within about 0.003 of the exact one.
     expect(Math.abs(fast.ci[0] - means[Math.round(0.025 * (means.length - 1))])).toBeLessThan(0.01);
     expect(Math.abs(fast.ci[1] - means[Math.round(0.975 * (means.length - 1))])).toBeLessThan(0.01);
+  });
+
+  it('covers the mean accuracy of these datasets about 95% of the time when accuracy varies between seeds', () => {
+    // Two seeds of 24 items at accuracies 0.6 and 0.8 (spread 0.2): the case where resampling seeds covered 0.68-0.84.
+    const truth = [0.6, 0.8];
+    const rng = new Rng('coverage');
+    let covered = 0;
+    const trials = 400;
+    for (let t = 0; t < trials; t++) {
+      const seeds = truth.map((p) => ({ n: 24, hits: Array.from({ length: 24 }, () => rng.next() < p).filter(Boolean).length }));
+      const { ci } = accuracyOverSeeds(seeds, rng);
+      if (ci[0] <= 0.7 && 0.7 <= ci[1]) covered++;
+    }
+    expect(covered / trials).toBeGreaterThan(0.93);
   });
 
   it('refuses two results for the same condition and seed', () => {
@@ -148,18 +166,29 @@ describe('summaryMarkdown', () => {
     ]);
     const markdown = summaryMarkdown(summarize(results, { ceiling: (c) => c === 'ft+oracle' }));
     expect(markdown).toContain('over 2 seeds (1, 2)');
+    expect(markdown).toContain('the first interval is for these datasets: exact (Clopper-Pearson) over the pooled items;');
+    expect(markdown).toContain('needs at least 5 seeds');
     expect(markdown).toContain('| split | n | chance | base | ft+oracle (ceiling) |');
-    expect(markdown).toContain('| forward | 4 | 0.50 | 0.00 [0.00, 0.00] | 1.00 [1.00, 1.00] |');
-    expect(markdown).toContain('| reversed | 4 | 0.50 | — | 1.00 [1.00, 1.00] |');
+    expect(markdown).toContain('| forward | 4 | 0.50 | 0.00 [0.00, 0.37] | 1.00 [0.63, 1.00] |');
+    expect(markdown).toContain('| reversed | 4 | 0.50 | — | 1.00 [0.63, 1.00] |');
     expect(markdown).toContain('**acc_norm**');
+  });
+
+  it('names the bootstrap, its resamples and seed where it was used, and prints the kind interval from 5 seeds on', () => {
+    const results = [1, 2, 3, 4, 5].map((seed) => result('ft', seed, { s: { acc: spread(seed + 3, seed === 1 ? 10 : 12) } }));
+    const markdown = summaryMarkdown(summarize(results, { ceiling: never }));
+    expect(markdown).toContain('except where the seeds differ in size (s): a bootstrap of the items within each seed, seeds fixed (2000 resamples, seed "summary/split/condition/seeds")');
+    expect(markdown).toContain("the second is for this kind of dataset: a t interval over the 5 seeds' accuracies");
+    expect(markdown).toMatch(/\| s \| 12 \| 0\.50 \| 0\.\d\d \[0\.\d\d, 0\.\d\d\] \[0\.\d\d, 0\.\d\d\] \|/);
   });
 });
 
 describe('validateSummary', () => {
   const good = summarize([result('ft', 1, { s: { acc: [1, 0] } })], { ceiling: never });
   it.each([
-    ['a non-summary', { format: 'glon.result/1' }, 'not a glon summary'],
-    ['missing rows', { format: 'glon.summary/1', seeds: [1] }, 'invalid summary: rows'],
+    ['a non-summary', { format: 'glon.result/2' }, 'not a glon summary'],
+    ['missing rows', { format: 'glon.summary/2', seeds: [1], bootstrap: { resamples: 2000, seed: 'summary' } }, 'invalid summary: rows'],
+    ['an old summary', { format: 'glon.summary/1', seeds: [1], rows: [] }, 'expected "format": "glon.summary/2"'],
     ['a reversed interval', { ...good, rows: [{ ...good.rows[0], ci: [0.9, 0.1] }] }, 'invalid summary: rows[0].ci: ci is not [lo, hi]'],
     ['an accuracy above 1', { ...good, rows: [{ ...good.rows[0], accuracy: 1.5 }] }, 'invalid summary: rows[0].accuracy'],
   ])('rejects %s with one line', (_, value, message) => {

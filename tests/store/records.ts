@@ -56,7 +56,7 @@ export async function madeRecords(seed = 1, checkpointFloats = 1000): Promise<Re
     s.normalized = { correct: s.correct, accuracy: s.accuracy, ci: [0, 1] };
   }
   const result: EvalResult = {
-    format: 'glon.result/1',
+    format: 'glon.result/2',
     dataset: { kind: dataset.kind, seed, hash },
     model: 'tiny',
     condition: 'ft',
