@@ -1,82 +1,92 @@
 /**
  * The paper's qualitative claims, judged from a study's results by rules fixed before the numbers are
- * seen: HELD, NOT HELD or INCONCLUSIVE. Differences between two conditions are paired (the same test items
- * of the same seed), with a 95% nested bootstrap interval (resample seeds, then items within each seed).
- * Pure: results in, verdicts out.
+ * seen: HELD, NOT HELD, INCONCLUSIVE or NOT TESTED. Every verdict rests on named tests whose counts and
+ * p-values are printed; the p-values are adjusted by Holm across every test of the report, so that judging
+ * many claims at once does not make a chance difference look like a finding. Pure: results in, verdicts out.
  */
+import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
+import padjust from '@stdlib/stats-padjust';
 import { Rng } from '../data/rng.ts';
 import type { EvalResult } from '../eval/result.ts';
-import { BOOTSTRAP_RESAMPLES, quantile } from '../eval/bootstrap.ts';
+import { BOOTSTRAP_RESAMPLES, percentileInterval, stratifiedBootstrap } from '../eval/bootstrap.ts';
+import { clopperPearson } from '../eval/proportion-interval.ts';
 
-export type Verdict = 'HELD' | 'NOT HELD' | 'INCONCLUSIVE';
+export type Verdict = 'HELD' | 'NOT HELD' | 'INCONCLUSIVE' | 'NOT TESTED';
 
-/** A difference whose whole 95% interval lies within ±this is treated as no difference. */
+/** Family-wise error rate across all the report's tests (Holm). */
+export const ALPHA = 0.05;
+/** A paired difference whose whole 95% interval lies within ±this is treated as no difference. */
 export const EQUIVALENCE_MARGIN = 0.05;
-/** "Near zero": the whole 95% interval of the accuracy at or below this. */
+/** "Near zero": an accuracy below this. */
 export const NEAR_ZERO = 0.1;
+/** "Closes the gap": augmented FT at most this far below ICL (non-inferiority margin). */
+export const NON_INFERIORITY_MARGIN = 0.1;
+
+const pct = (x: number) => x.toFixed(2);
 
 export const CLAIM_RULES = [
-  'Accuracy is acc (the option with the highest summed log-probability), pooled over the kind\'s generalization splits.',
-  'A difference A − B is paired item by item within each seed; its 95% interval comes from a nested bootstrap ' +
-    `(${BOOTSTRAP_RESAMPLES} resamples of the seeds, then of the items within each seed).`,
-  `A > B when the interval of A − B lies above 0; A < B when it lies below 0; A ≈ B when it lies within ±${EQUIVALENCE_MARGIN}; otherwise unclear.`,
-  '"ICL beats FT": HELD if ICL > FT; NOT HELD if ICL < FT or ICL ≈ FT; otherwise INCONCLUSIVE.',
-  `"FT near zero on the reversal-curse data": HELD if the interval of FT's accuracy lies at or below ${NEAR_ZERO}; ` +
-    `NOT HELD if it lies above ${NEAR_ZERO}; otherwise INCONCLUSIVE.`,
-  '"Augmented FT closes the gap": INCONCLUSIVE unless ICL > FT (no gap to close); then HELD if augmented FT > FT and not ' +
-    'ICL > augmented FT; NOT HELD if ICL > augmented FT, or augmented FT < FT, or augmented FT ≈ FT; otherwise INCONCLUSIVE.',
-  'Oracle augmentation is written by rules, not by the model: its rows are a ceiling and are judged but not counted as the paper\'s method.',
+  "Accuracy is acc (the option with the highest summed log-probability) on the kind's generalization splits, items of all seeds together.",
+  'Two conditions are compared item by item (the same test items of the same seed) by an exact McNemar test: the items only one ' +
+    'of them gets right (discordant), pooled over seeds, tested as a fair coin (two-sided binomial). A > B when its Holm-adjusted ' +
+    `p < ${ALPHA} and A wins more discordant items; beside it, the paired difference A − B (mean over seeds) with a 95% interval ` +
+    `from a bootstrap of the items within each seed, seeds fixed (${BOOTSTRAP_RESAMPLES} resamples). A ≈ B when that interval ` +
+    `lies within ±${EQUIVALENCE_MARGIN}.`,
+  `Holm's correction runs over every test in this report at once (family-wise error ${ALPHA}); each test prints its raw and adjusted p.`,
+  '"ICL beats FT": HELD if ICL > base and ICL > FT; NOT HELD if ICL < base or ICL < FT, or ICL ≈ base or ICL ≈ FT; otherwise ' +
+    'INCONCLUSIVE. (Beating FT alone is not enough: FT may have fallen below a model that learned nothing from the context.)',
+  `"FT near zero on the reversal-curse data": an exact one-sided binomial test of FT's accuracy against ${NEAR_ZERO}: HELD if ` +
+    `significantly below, NOT HELD if significantly above, otherwise INCONCLUSIVE; base is printed beside it to judge it against.`,
+  `"Augmented FT closes the gap": NOT TESTED if its augmentation kept no sentence for some seed (it then trained on FT's data); ` +
+    'INCONCLUSIVE unless ICL > FT (no gap to close); then a non-inferiority test of augmented − ICL with margin ' +
+    `−${NON_INFERIORITY_MARGIN}: HELD if significant (the 95% interval's lower bound lies above −${NON_INFERIORITY_MARGIN}; ` +
+    `p = twice the share of bootstrap resamples at or below −${NON_INFERIORITY_MARGIN}); NOT HELD if the whole interval lies ` +
+    `below −${NON_INFERIORITY_MARGIN}; otherwise INCONCLUSIVE.`,
+  "Oracle augmentation is written by rules, not by the model: its rows are a ceiling and are judged but not counted as the paper's method.",
 ] as const;
 
-export type Relation = 'greater' | 'less' | 'equivalent' | 'unclear';
-
-export interface Estimate {
-  /** Mean over seeds of the per-seed mean. */
-  value: number;
-  ci: [number, number];
-  /** Items per seed (pooled splits). */
-  n: number[];
-}
-
-/** The results of one dataset kind, and which of its splits need generalization. */
+/** The results of one dataset kind, which of its splits need generalization, and what each augmentation kept. */
 export interface KindResults {
   kind: string;
   generalization: readonly string[];
   results: readonly EvalResult[];
+  /** Sentences kept per seed and augmentation mode (local, global, oracle); a missing entry is unknown. */
+  kept?: readonly { seed: number; mode: string; sentences: number }[];
+}
+
+/** One test behind a verdict. */
+export interface TestResult {
+  /** Unique in a report: the same test serving two claims is run and adjusted once. */
+  id: string;
+  /** "exact McNemar", "exact binomial", "non-inferiority". */
+  test: string;
+  /** The counts and estimate it rests on, in words. */
+  counts: string;
+  p: number;
+  /** Holm-adjusted across the report. */
+  pHolm: number;
+  /** Which way the data point: A above B (or above the threshold), below it, or neither. */
+  direction: 'greater' | 'less' | 'none';
+  /** The paired difference (or accuracy) and its 95% interval. */
+  estimate: { value: number; ci: [number, number] };
 }
 
 export interface ClaimCheck {
   claim: string;
   kind: string;
-  /** The compared conditions, e.g. "icl vs ft". */
+  /** The compared conditions, e.g. "icl vs base, ft". */
   conditions: string;
   verdict: Verdict;
-  /** The numbers the verdict rests on, in words. */
-  evidence: string;
-  /** What the verdict alone would hide (e.g. won because the other side fell below chance). */
+  tests: TestResult[];
+  /** What the verdict alone would hide (e.g. ICL equals base on every item). */
   note?: string;
   ceiling: boolean;
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Mean over seeds of per-seed means, with a 95% nested bootstrap interval (seeds, then items in each seed). */
-export function nestedEstimate(perSeed: readonly (readonly number[])[], rng: Rng): Estimate {
-  if (perSeed.length === 0 || perSeed.some((v) => v.length === 0)) throw new RangeError('nestedEstimate needs at least one item in every seed');
-  const resampled: number[] = [];
-  for (let r = 0; r < BOOTSTRAP_RESAMPLES; r++) {
-    let total = 0;
-    for (let s = 0; s < perSeed.length; s++) {
-      const values = perSeed[rng.int(perSeed.length)];
-      let sum = 0;
-      for (let i = 0; i < values.length; i++) sum += values[rng.int(values.length)];
-      total += sum / values.length;
-    }
-    resampled.push(total / perSeed.length);
-  }
-  resampled.sort((a, b) => a - b);
-  return { value: mean(perSeed.map(mean)), ci: [quantile(resampled, 0.025), quantile(resampled, 0.975)], n: perSeed.map((v) => v.length) };
-}
+export const CLAIMS = {
+  iclBeatsFt: 'ICL beats FT on reversals and syllogisms',
+  ftNearZero: 'FT on the reversal-curse data is near zero',
+  augmentedClosesGap: 'augmented FT closes the gap to ICL',
+} as const;
 
 /** Per seed, item id -> 1 if the condition chose the answer (acc) on a generalization item, else 0. */
 function hits(kind: KindResults, condition: string): Map<number, Map<string, number>> {
@@ -90,109 +100,213 @@ function hits(kind: KindResults, condition: string): Map<number, Map<string, num
   return bySeed;
 }
 
-export function accuracy(kind: KindResults, condition: string): Estimate | null {
-  const bySeed = [...hits(kind, condition).values()].map((items) => [...items.values()]);
-  if (bySeed.length === 0 || bySeed.some((v) => v.length === 0)) return null;
-  return nestedEstimate(bySeed, new Rng(`claims/${kind.kind}/${condition}`));
-}
-
-/** A − B on the same items of the same seeds; null when either condition is missing. */
-export function difference(kind: KindResults, a: string, b: string): Estimate | null {
-  const left = hits(kind, a);
+/** Per seed, the hits of A and B on the items both were scored on. */
+function paired(kind: KindResults, a: string, b: string): { a: number; b: number }[][] {
   const right = hits(kind, b);
-  const perSeed: number[][] = [];
-  for (const [seed, items] of left) {
+  const perSeed: { a: number; b: number }[][] = [];
+  for (const [seed, items] of hits(kind, a)) {
     const other = right.get(seed);
-    if (!other) continue;
-    const diffs = [...items].filter(([id]) => other.has(id)).map(([id, hit]) => hit - other.get(id)!);
-    if (diffs.length) perSeed.push(diffs);
+    const pairs = other ? [...items].filter(([id]) => other.has(id)).map(([id, hit]) => ({ a: hit, b: other.get(id)! })) : [];
+    if (pairs.length) perSeed.push(pairs);
   }
-  if (perSeed.length === 0) return null;
-  return nestedEstimate(perSeed, new Rng(`claims/${kind.kind}/${a}-${b}`));
+  return perSeed;
 }
 
-export function relation(d: Estimate): Relation {
-  if (d.ci[0] > 0) return 'greater';
-  if (d.ci[1] < 0) return 'less';
-  if (d.ci[0] >= -EQUIVALENCE_MARGIN && d.ci[1] <= EQUIVALENCE_MARGIN) return 'equivalent';
-  return 'unclear';
+/** Two-sided exact McNemar p: the smaller discordant count against Binomial(b + c, 1/2). */
+export function mcnemarExact(b: number, c: number): number {
+  if (b + c === 0) return 1;
+  return Math.min(1, 2 * binomialCdf(Math.min(b, c), b + c, 0.5));
 }
 
-const num = (x: number) => x.toFixed(2);
-const interval = ([lo, hi]: [number, number]) => `[${num(lo)}, ${num(hi)}]`;
-const SIGN: Record<Relation, string> = { greater: '>', less: '<', equivalent: '≈', unclear: 'unclear vs' };
+/** A test before Holm: everything but the adjusted p. */
+type RawTest = Omit<TestResult, 'pHolm'>;
 
-function describe(a: string, b: string, d: Estimate): string {
-  return `${a} − ${b} = ${d.value >= 0 ? '+' : ''}${num(d.value)} ${interval(d.ci)} (${relation(d) === 'unclear' ? 'unclear' : `${a} ${SIGN[relation(d)]} ${b}`})`;
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${pct(x)}`;
+const bracket = ([lo, hi]: readonly [number, number]) => `[${pct(lo)}, ${pct(hi)}]`;
+const seedsOf = (n: number) => `${n} seed${n === 1 ? '' : 's'}`;
+
+/** The paired difference A − B: mean over seeds, 95% bootstrap interval of items within each seed, and its resamples. */
+function pairedDifference(kind: KindResults, a: string, b: string, pairs: { a: number; b: number }[][]) {
+  const { value, resampled } = stratifiedBootstrap(
+    pairs.map((seed) => seed.map((p) => p.a - p.b)),
+    new Rng(`claims/${kind.kind}/${a}-${b}`),
+  );
+  return { value, ci: percentileInterval(resampled), resampled };
 }
 
-export const CLAIMS = {
-  iclBeatsFt: 'ICL beats FT on reversals and syllogisms',
-  ftNearZero: 'FT on the reversal-curse data is near zero',
-  augmentedClosesGap: 'augmented FT closes the gap to ICL',
-} as const;
-
-function chanceOf(kind: KindResults, condition: string): number {
-  const items = kind.results.filter((r) => r.condition === condition).flatMap((r) => r.items.filter((i) => kind.generalization.includes(i.split)));
-  return mean(items.map((i) => 1 / i.logprobs.length));
+/** Exact McNemar of A vs B, discordant items pooled over seeds; null when either condition is missing. */
+function mcnemar(kind: KindResults, a: string, b: string): RawTest | null {
+  const pairs = paired(kind, a, b);
+  if (pairs.length === 0) return null;
+  const all = pairs.flat();
+  const aOnly = all.filter((p) => p.a > p.b).length;
+  const bOnly = all.filter((p) => p.b > p.a).length;
+  const { value, ci } = pairedDifference(kind, a, b, pairs);
+  return {
+    id: `${kind.kind}: ${a} vs ${b}`,
+    test: 'exact McNemar',
+    counts: `${a} − ${b} = ${signed(value)} ${bracket(ci)}; discordant ${aOnly} (${a} right) vs ${bOnly} (${b} right) of ${all.length} items, ${seedsOf(pairs.length)}`,
+    p: mcnemarExact(aOnly, bOnly),
+    direction: aOnly > bOnly ? 'greater' : aOnly < bOnly ? 'less' : 'none',
+    estimate: { value, ci },
+  };
 }
 
-/** "icl 0.50 [0.35, 0.65] (chance 0.50)": where a condition stands, so a verdict won by the other side failing shows. */
-function standing(kind: KindResults, condition: string): string {
-  const a = accuracy(kind, condition);
-  return a ? `${condition} ${num(a.value)} ${interval(a.ci)} (chance ${num(chanceOf(kind, condition))})` : `${condition} missing`;
+/** Exact one-sided binomial test of a condition's pooled accuracy against NEAR_ZERO, in the direction the data point. */
+function nearZero(kind: KindResults, condition: string): RawTest | null {
+  const bySeed = [...hits(kind, condition).values()].filter((items) => items.size > 0);
+  if (bySeed.length === 0) return null;
+  const n = bySeed.reduce((sum, items) => sum + items.size, 0);
+  const k = bySeed.reduce((sum, items) => sum + [...items.values()].reduce((a, b) => a + b, 0), 0);
+  const below = k / n <= NEAR_ZERO;
+  const ci = clopperPearson(k, n);
+  return {
+    id: `${kind.kind}: ${condition} vs ${NEAR_ZERO}`,
+    test: 'exact binomial',
+    counts: `${condition} ${k} of ${n} right = ${pct(k / n)} ${bracket(ci)} (exact), ${seedsOf(bySeed.length)}; H0: accuracy ${below ? '≥' : '≤'} ${NEAR_ZERO}`,
+    p: below ? binomialCdf(k, n, NEAR_ZERO) : k === 0 ? 1 : 1 - binomialCdf(k - 1, n, NEAR_ZERO),
+    direction: k / n < NEAR_ZERO ? 'less' : k / n > NEAR_ZERO ? 'greater' : 'none',
+    estimate: { value: k / n, ci },
+  };
 }
 
-function iclBeatsFt(kind: KindResults): ClaimCheck | null {
-  const d = difference(kind, 'icl', 'ft');
-  if (!d) return null;
-  const r = relation(d);
-  const verdict: Verdict = r === 'greater' ? 'HELD' : r === 'unclear' ? 'INCONCLUSIVE' : 'NOT HELD';
-  const evidence = `${describe('icl', 'ft', d)}; ${standing(kind, 'icl')}, ${standing(kind, 'ft')}`;
-  const icl = accuracy(kind, 'icl');
-  const note =
-    verdict === 'HELD' && icl && icl.ci[0] <= chanceOf(kind, 'icl') ? 'ICL itself is not above chance: FT fell below it' : undefined;
-  return { claim: CLAIMS.iclBeatsFt, kind: kind.kind, conditions: 'icl vs ft', verdict, evidence, note, ceiling: false };
+/**
+ * Non-inferiority of `augmented` to ICL: H0 augmented − ICL ≤ −margin. p is twice the share of bootstrap
+ * resamples at or below −margin (with the usual +1), so p < 0.05 exactly when the 95% interval's lower
+ * bound lies above −margin.
+ */
+function nonInferiority(kind: KindResults, augmented: string): RawTest | null {
+  const pairs = paired(kind, augmented, 'icl');
+  if (pairs.length === 0) return null;
+  const { value, ci, resampled } = pairedDifference(kind, augmented, 'icl', pairs);
+  const atOrBelow = resampled.filter((d) => d <= -NON_INFERIORITY_MARGIN).length;
+  return {
+    id: `${kind.kind}: ${augmented} non-inferior to icl`,
+    test: 'non-inferiority',
+    counts: `${augmented} − icl = ${signed(value)} ${bracket(ci)} (bootstrap of items within seeds, ${resampled.length} resamples), margin −${pct(NON_INFERIORITY_MARGIN)}; ${pairs.flat().length} items, ${seedsOf(pairs.length)}`,
+    p: Math.min(1, (2 * (atOrBelow + 1)) / (resampled.length + 1)),
+    direction: ci[0] > -NON_INFERIORITY_MARGIN ? 'greater' : ci[1] < -NON_INFERIORITY_MARGIN ? 'less' : 'none',
+    estimate: { value, ci },
+  };
 }
 
-function ftNearZero(kind: KindResults): ClaimCheck | null {
-  const a = accuracy(kind, 'ft');
-  if (!a) return null;
-  const verdict: Verdict = a.ci[1] <= NEAR_ZERO ? 'HELD' : a.ci[0] > NEAR_ZERO ? 'NOT HELD' : 'INCONCLUSIVE';
-  return { claim: CLAIMS.ftNearZero, kind: kind.kind, conditions: 'ft', verdict, evidence: standing(kind, 'ft'), ceiling: false };
+/** A claim before Holm: its tests, and how the adjusted tests decide it. */
+interface PendingClaim {
+  claim: string;
+  kind: string;
+  conditions: string;
+  ceiling: boolean;
+  tests: RawTest[];
+  decide: (tests: TestResult[]) => { verdict: Verdict; note?: string };
 }
 
-function closesGap(kind: KindResults, augmented: string, ceiling: boolean): ClaimCheck | null {
-  const gap = difference(kind, 'icl', 'ft');
-  const gain = difference(kind, augmented, 'ft');
-  const rest = difference(kind, 'icl', augmented);
-  if (!gap || !gain || !rest) return null;
-  const evidence = [describe('icl', 'ft', gap), describe(augmented, 'ft', gain), describe('icl', augmented, rest)].join('; ');
-  let verdict: Verdict;
-  if (relation(gap) !== 'greater') verdict = 'INCONCLUSIVE';
-  else if (relation(gain) === 'greater' && relation(rest) !== 'greater') verdict = 'HELD';
-  else if (relation(rest) === 'greater' || relation(gain) === 'less' || relation(gain) === 'equivalent') verdict = 'NOT HELD';
-  else verdict = 'INCONCLUSIVE';
-  const note = relation(gap) !== 'greater' ? ' — no ICL-over-FT gap to close' : '';
-  return { claim: CLAIMS.augmentedClosesGap, kind: kind.kind, conditions: `${augmented} vs ft, icl`, verdict, evidence: evidence + note, ceiling };
+const significant = (t: TestResult, direction: 'greater' | 'less') => t.pHolm < ALPHA && t.direction === direction;
+const equivalent = (t: TestResult) => t.estimate.ci[0] >= -EQUIVALENCE_MARGIN && t.estimate.ci[1] <= EQUIVALENCE_MARGIN;
+
+function iclBeatsFt(kind: KindResults): PendingClaim | null {
+  const overBase = mcnemar(kind, 'icl', 'base');
+  const overFt = mcnemar(kind, 'icl', 'ft');
+  if (!overBase || !overFt) return null;
+  return {
+    claim: CLAIMS.iclBeatsFt,
+    kind: kind.kind,
+    conditions: 'icl vs base, ft',
+    ceiling: false,
+    tests: [overBase, overFt],
+    decide: ([base, ft]) => {
+      const note =
+        significant(ft, 'greater') && !significant(base, 'greater')
+          ? `ICL is not above base${base.p === 1 && base.estimate.ci[0] === 0 && base.estimate.ci[1] === 0 ? ' (they agree on every item)' : ''}: ICL's lead over FT comes from FT falling, not from the context`
+          : undefined;
+      if (significant(base, 'greater') && significant(ft, 'greater')) return { verdict: 'HELD' };
+      if ([base, ft].some((t) => significant(t, 'less') || equivalent(t))) return { verdict: 'NOT HELD', note };
+      return { verdict: 'INCONCLUSIVE', note };
+    },
+  };
+}
+
+function ftNearZero(kind: KindResults): PendingClaim | null {
+  const test = nearZero(kind, 'ft');
+  if (!test) return null;
+  const base = nearZero(kind, 'base');
+  const baseNote = base ? `base scores ${pct(base.estimate.value)} ${bracket(base.estimate.ci)} on the same items` : undefined;
+  return {
+    claim: CLAIMS.ftNearZero,
+    kind: kind.kind,
+    conditions: 'ft',
+    ceiling: false,
+    tests: [test],
+    decide: ([t]) => ({
+      verdict: significant(t, 'less') ? 'HELD' : significant(t, 'greater') ? 'NOT HELD' : 'INCONCLUSIVE',
+      note: baseNote,
+    }),
+  };
+}
+
+/** Augmentation modes a condition trains on: "ft+local+global" -> local, global. */
+const modesOf = (condition: string) => condition.split('+').slice(1);
+
+function closesGap(kind: KindResults, augmented: string, ceiling: boolean): PendingClaim | null {
+  const gap = mcnemar(kind, 'icl', 'ft');
+  const close = nonInferiority(kind, augmented);
+  if (!gap || !close) return null;
+  const pending = { claim: CLAIMS.augmentedClosesGap, kind: kind.kind, conditions: `${augmented} vs icl (gap: icl vs ft)`, ceiling };
+  const empty = (kind.kept ?? []).filter((k) => modesOf(augmented).includes(k.mode) && k.sentences === 0);
+  if (empty.length > 0) {
+    const where = empty.map((k) => `${k.mode}, seed ${k.seed}`).join('; ');
+    const note = `its augmentation kept no sentence (${where}), so it trained on FT's data: nothing to test`;
+    return { ...pending, tests: [], decide: () => ({ verdict: 'NOT TESTED', note }) };
+  }
+  return {
+    ...pending,
+    tests: [gap, close],
+    decide: ([g, c]) => {
+      if (!significant(g, 'greater')) return { verdict: 'INCONCLUSIVE', note: 'no ICL-over-FT gap to close' };
+      if (significant(c, 'greater')) return { verdict: 'HELD' };
+      if (c.direction === 'less') return { verdict: 'NOT HELD', note: `${augmented} falls short of ICL by more than the margin` };
+      return { verdict: 'INCONCLUSIVE' };
+    },
+  };
+}
+
+/** Holm-adjust every distinct test of the report, then let each claim decide on its adjusted tests. */
+function settle(pending: readonly PendingClaim[]): ClaimCheck[] {
+  const distinct = new Map<string, RawTest>();
+  for (const claim of pending) for (const t of claim.tests) if (!distinct.has(t.id)) distinct.set(t.id, t);
+  const raw = [...distinct.values()];
+  const adjusted = raw.length ? padjust(raw.map((t) => t.p), 'holm') : [];
+  const byId = new Map(raw.map((t, i): [string, TestResult] => [t.id, { ...t, pHolm: adjusted[i] }]));
+  return pending.map(({ decide, tests, ...claim }) => {
+    const settled = tests.map((t) => byId.get(t.id)!);
+    const { verdict, note } = decide(settled);
+    return { ...claim, tests: settled, verdict, ...(note ? { note } : {}) };
+  });
 }
 
 /** Every claim the study's kinds and conditions can speak to, in the order the paper tells them. */
 export function judgeClaims(kinds: readonly KindResults[], isCeiling: (condition: string) => boolean): ClaimCheck[] {
-  const checks: (ClaimCheck | null)[] = [];
-  for (const kind of kinds) if (kind.kind === 'reversal' || kind.kind === 'syllogism') checks.push(iclBeatsFt(kind));
-  for (const kind of kinds) if (kind.kind === 'celebrity') checks.push(ftNearZero(kind));
+  const pending: (PendingClaim | null)[] = [];
+  for (const kind of kinds) if (kind.kind === 'reversal' || kind.kind === 'syllogism') pending.push(iclBeatsFt(kind));
+  for (const kind of kinds) if (kind.kind === 'celebrity') pending.push(ftNearZero(kind));
   for (const kind of kinds) {
     const augmented = [...new Set(kind.results.map((r) => r.condition))].filter((c) => c.startsWith('ft+'));
-    for (const condition of augmented) checks.push(closesGap(kind, condition, isCeiling(condition)));
+    for (const condition of augmented) pending.push(closesGap(kind, condition, isCeiling(condition)));
   }
-  return checks.filter((c): c is ClaimCheck => c !== null);
+  return settle(pending.filter((c): c is PendingClaim => c !== null));
 }
 
-/** The claims as a markdown table, ceiling rows marked. */
+const p3 = (p: number) => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
+
+/** "exact McNemar, icl vs base: ...; p = 0.125, Holm p = 0.500". */
+export function describeTest(t: TestResult): string {
+  return `${t.test}: ${t.counts}; p ${p3(t.p)}, Holm p ${p3(t.pHolm)}`;
+}
+
+/** The claims as a markdown table, ceiling rows marked, every test with its counts and p-values. */
 export function claimsMarkdown(checks: readonly ClaimCheck[]): string {
-  const rows = checks.map(
-    (c) => `| ${c.claim} | ${c.kind} | ${c.conditions}${c.ceiling ? ' (ceiling)' : ''} | **${c.verdict}** | ${c.evidence}${c.note ? ` — ${c.note}` : ''} |`,
-  );
-  return ['| claim | kind | compared | verdict | evidence (95% CI) |', '| --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
+  const rows = checks.map((c) => {
+    const tests = c.tests.length ? c.tests.map(describeTest).join('<br>') : '—';
+    return `| ${c.claim} | ${c.kind} | ${c.conditions}${c.ceiling ? ' (ceiling)' : ''} | **${c.verdict}** | ${tests}${c.note ? `<br>*${c.note}*` : ''} |`;
+  });
+  return ['| claim | kind | compared | verdict | tests (counts, raw and Holm-adjusted p) |', '| --- | --- | --- | --- | --- |', ...rows].join('\n') + '\n';
 }
