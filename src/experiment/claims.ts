@@ -30,17 +30,17 @@ export const CLAIM_RULES = [
     'of them gets right (discordant), pooled over seeds, tested as a fair coin (two-sided binomial). A > B when its Holm-adjusted ' +
     `p < ${ALPHA} and A wins more discordant items; beside it, the paired difference A − B (mean over seeds) with a 95% interval ` +
     `from a bootstrap of the items within each seed, seeds fixed (${BOOTSTRAP_RESAMPLES} resamples). A ≈ B when that interval ` +
-    `lies within ±${EQUIVALENCE_MARGIN}.`,
+    `lies within ±${pct(EQUIVALENCE_MARGIN)}.`,
   `Holm's correction runs over every test in this report at once (family-wise error ${ALPHA}); each test prints its raw and adjusted p.`,
   '"ICL beats FT": HELD if ICL > base and ICL > FT; NOT HELD if ICL < base or ICL < FT, or ICL ≈ base or ICL ≈ FT; otherwise ' +
     'INCONCLUSIVE. (Beating FT alone is not enough: FT may have fallen below a model that learned nothing from the context.)',
-  `"FT near zero on the reversal-curse data": an exact one-sided binomial test of FT's accuracy against ${NEAR_ZERO}: HELD if ` +
+  `"FT near zero on the reversal-curse data": an exact one-sided binomial test of FT's accuracy against ${pct(NEAR_ZERO)}: HELD if ` +
     `significantly below, NOT HELD if significantly above, otherwise INCONCLUSIVE; base is printed beside it to judge it against.`,
   `"Augmented FT closes the gap": NOT TESTED if its augmentation kept no sentence for some seed (it then trained on FT's data); ` +
     'INCONCLUSIVE unless ICL > FT (no gap to close); then a non-inferiority test of augmented − ICL with margin ' +
-    `−${NON_INFERIORITY_MARGIN}: HELD if significant (the 95% interval's lower bound lies above −${NON_INFERIORITY_MARGIN}; ` +
-    `p = twice the share of bootstrap resamples at or below −${NON_INFERIORITY_MARGIN}); NOT HELD if the whole interval lies ` +
-    `below −${NON_INFERIORITY_MARGIN}; otherwise INCONCLUSIVE.`,
+    `−${pct(NON_INFERIORITY_MARGIN)}: HELD if significant (the 95% interval's lower bound lies above −${pct(NON_INFERIORITY_MARGIN)}; ` +
+    `p = twice the share of bootstrap resamples at or below −${pct(NON_INFERIORITY_MARGIN)}); NOT HELD if the whole interval lies ` +
+    `below −${pct(NON_INFERIORITY_MARGIN)}; otherwise INCONCLUSIVE.`,
   "Oracle augmentation is written by rules, not by the model: its rows are a ceiling and are judged but not counted as the paper's method.",
 ] as const;
 
@@ -161,9 +161,9 @@ function nearZero(kind: KindResults, condition: string): RawTest | null {
   const below = k / n <= NEAR_ZERO;
   const ci = clopperPearson(k, n);
   return {
-    id: `${kind.kind}: ${condition} vs ${NEAR_ZERO}`,
+    id: `${kind.kind}: ${condition} vs ${pct(NEAR_ZERO)}`,
     test: 'exact binomial',
-    counts: `${condition} ${k} of ${n} right = ${pct(k / n)} ${bracket(ci)} (exact), ${seedsOf(bySeed.length)}; H0: accuracy ${below ? '≥' : '≤'} ${NEAR_ZERO}`,
+    counts: `${condition} ${k} of ${n} right = ${pct(k / n)} ${bracket(ci)} (exact), ${seedsOf(bySeed.length)}; H0: accuracy ${below ? '≥' : '≤'} ${pct(NEAR_ZERO)}`,
     p: below ? binomialCdf(k, n, NEAR_ZERO) : k === 0 ? 1 : 1 - binomialCdf(k - 1, n, NEAR_ZERO),
     direction: k / n < NEAR_ZERO ? 'less' : k / n > NEAR_ZERO ? 'greater' : 'none',
     estimate: { value: k / n, ci },
