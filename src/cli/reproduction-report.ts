@@ -50,7 +50,7 @@ export function setupSection(runs: readonly KindRun[], modelPath: string, total:
     '## Setup',
     '',
     `- Model: \`${spec.model.id}\` (${spec.model.dtype}) from \`${modelPath}\`. Scoring: ONNX Runtime on the CPU (the adapted model is the LoRA adapter merged into an fp32 ONNX file); training: jax-js on WASM.`,
-    `- Seeds: ${spec.seeds.join(', ')} (each seed generates its own dataset, augmentations, adapter initialisation and bootstrap).`,
+    `- Seeds: ${spec.seeds.join(', ')} (each seed generates its own dataset, augmentations and adapter initialisation).`,
     `- Conditions: ${spec.conditions.map((c) => `\`${c}\``).join(', ')}; template \`${spec.template}\`.`,
     `- Datasets: ${runs.map((r) => `\`${r.spec.dataset.kind}\` ${r.spec.dataset.preset}${Object.keys(r.spec.dataset.params).length ? ` ${JSON.stringify(r.spec.dataset.params)}` : ''}`).join(', ')}.`,
     `- Fine-tuning: LoRA rank ${t.rank}, alpha ${t.alpha}, dropout ${t.dropout} on ${t.targets.join(',')}; ${t.epochs} epochs, batch ${t.batchSize}, ` +
