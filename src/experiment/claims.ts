@@ -22,6 +22,9 @@ export const NEAR_ZERO = 0.1;
 /** "Closes the gap": augmented FT at most this far below ICL (non-inferiority margin). */
 export const NON_INFERIORITY_MARGIN = 0.1;
 
+/** Every paired difference's bootstrap stream is Rng(`${BOOTSTRAP_SEED}/${kind}/${A}-${B}`). */
+const BOOTSTRAP_SEED = 'claims';
+
 const pct = (x: number) => x.toFixed(2);
 
 export const CLAIM_RULES = [
@@ -29,7 +32,7 @@ export const CLAIM_RULES = [
   'Two conditions are compared item by item (the same test items of the same seed) by an exact McNemar test: the items only one ' +
     'of them gets right (discordant), pooled over seeds, tested as a fair coin (two-sided binomial). A > B when its Holm-adjusted ' +
     `p < ${ALPHA} and A wins more discordant items; beside it, the paired difference A − B (mean over seeds) with a 95% interval ` +
-    `from a bootstrap of the items within each seed, seeds fixed (${BOOTSTRAP_RESAMPLES} resamples). A ≈ B when that interval ` +
+    `from a bootstrap of the items within each seed, seeds fixed (${BOOTSTRAP_RESAMPLES} resamples, seed "${BOOTSTRAP_SEED}/<kind>/<A>-<B>"). A ≈ B when that interval ` +
     `lies within ±${pct(EQUIVALENCE_MARGIN)}.`,
   `Holm's correction runs over every test in this report at once (family-wise error ${ALPHA}); each test prints its raw and adjusted p.`,
   '"ICL beats FT": HELD if ICL > base and ICL > FT; NOT HELD if ICL < base or ICL < FT, or ICL ≈ base or ICL ≈ FT; otherwise ' +
@@ -129,7 +132,7 @@ const seedsOf = (n: number) => `${n} seed${n === 1 ? '' : 's'}`;
 function pairedDifference(kind: KindResults, a: string, b: string, pairs: { a: number; b: number }[][]) {
   const { value, resampled } = stratifiedBootstrap(
     pairs.map((seed) => seed.map((p) => p.a - p.b)),
-    new Rng(`claims/${kind.kind}/${a}-${b}`),
+    new Rng(`${BOOTSTRAP_SEED}/${kind.kind}/${a}-${b}`),
   );
   return { value, ci: percentileInterval(resampled), resampled };
 }
