@@ -1,6 +1,7 @@
 /**
- * The bootstrap, kept only where no closed form exists: the mean over seeds of a per-seed mean (an accuracy
- * or a paired difference) for these datasets. Each resample draws every seed's items with replacement and
+ * The bootstrap, kept only where no closed form exists: the mean over seeds of a per-seed mean (a paired
+ * difference between two conditions; summary.ts draws the same resamples of an accuracy by a binomial
+ * shortcut) for these datasets. Each resample draws every seed's items with replacement and
  * keeps the seeds themselves fixed: the datasets are the ones measured, so only item noise is resampled
  * (drawing seeds too would count item noise twice and, with 2 seeds, reuse one seed in half the resamples).
  * Seeded, so a result reproduces exactly.

@@ -33,6 +33,8 @@ it('exports a bundle that a fresh profile imports with identical results, and re
     await page.goto(experimentLink(app, { conditions: ['base', 'icl', 'ft'], train: { epochs: 2 } }, 'kind=reversal&preset=small&seed=1&facts=4&linesPerFact=2'));
     await runDemo(page, 120_000);
     titles = await barTitles(page, CHART);
+    // One seed: each whisker is the exact interval for this dataset, and the hover says so.
+    for (const title of titles) expect(title).toMatch(/: \d+\.\d%, 95% CI \d+–\d+% for this dataset \(1 seed of \d+ items\)$/);
     const saved = await openSaved(page);
     const [download] = await Promise.all([page.waitForEvent('download'), saved.getByRole('button', { name: 'Export' }).first().click()]);
     text = readFileSync((await download.path())!, 'utf8');
