@@ -1,0 +1,167 @@
+/**
+ * A fixed battery of trivial strategies that answer a multiple-choice item without the reasoning it tests:
+ * by position, length, how often an option occurs in the split or in the training text, its first word (the
+ * relation word: more/less, All/Some/No), its words shared with the prompt, and how many training documents
+ * hold a prompt word and an option word together (direction-free association). Ties count fractionally: a
+ * strategy torn between m options, the answer among them, scores 1/m for the item.
+ */
+import type { Dataset, TestItem } from '../../../src/data/format.ts';
+
+/** Per option, a preference (higher is preferred). */
+type Strategy = (item: TestItem, context: SplitContext) => number[];
+
+interface SplitContext {
+  /** How often each option string occurs among the split's options. */
+  optionCount: Map<string, number>;
+  /** Lowercased training documents as sets of words, and the whole text. */
+  docWords: Set<string>[];
+  text: string;
+  /** Words that say something (the dataset's lexicon, or words in at most a quarter of the documents). */
+  contentWord: (word: string) => boolean;
+  /** Option strings recur across a split's items: their counts in the training text are computed once. */
+  textCounts: Map<string, number>;
+}
+
+const wordsOf = (text: string): string[] => text.toLowerCase().match(/[a-z]+/g) ?? [];
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Occurrences of `phrase` in the training text as whole words. */
+function occurrences(text: string, phrase: string): number {
+  const trimmed = phrase.trim().toLowerCase();
+  return trimmed ? (text.match(new RegExp(`(?<![a-z])${escape(trimmed)}(?![a-z])`, 'g')) ?? []).length : 0;
+}
+
+/** Training documents that hold a content word of the prompt and a content word of the option (not in the prompt). */
+function cooccurrence(item: TestItem, option: string, context: SplitContext): number {
+  const prompt = new Set(wordsOf(item.prompt).filter(context.contentWord));
+  const own = new Set(wordsOf(option).filter((w) => context.contentWord(w) && !prompt.has(w)));
+  return context.docWords.filter((doc) => [...prompt].some((w) => doc.has(w)) && [...own].some((w) => doc.has(w))).length;
+}
+
+const negate = (f: Strategy): Strategy => (item, context) => f(item, context).map((x) => -x);
+const byOption = (score: (option: string, item: TestItem, context: SplitContext) => number): Strategy => (item, context) =>
+  item.options.map((o) => score(o, item, context));
+
+const length = byOption((o) => o.length);
+const splitFrequency = byOption((o, _, c) => c.optionCount.get(o)!);
+const textFrequency = byOption((o, _, c) => c.textCounts.get(o) ?? c.textCounts.set(o, occurrences(c.text, o)).get(o)!);
+const sharedWords = byOption((o, item) => {
+  const prompt = new Set(wordsOf(item.prompt));
+  return wordsOf(o).filter((w) => prompt.has(w)).length;
+});
+const association = byOption((o, item, c) => cooccurrence(item, o, c));
+
+/** Whether a strategy reads the training text: on memorization splits that is how the answer is known, so it is not a shortcut there. */
+export interface NamedStrategy {
+  name: string;
+  strategy: Strategy;
+  readsTraining: boolean;
+  /** Direction-free association: the celebrity reversal split is by design solvable by it (the reversal curse is that a model fails anyway). */
+  association: boolean;
+}
+
+/** The words that say which relation an option states (reversal: more/less; syllogism: the quantifier). */
+const RELATION_WORDS = ['more', 'less', 'All', 'Some', 'No'];
+const firstWord = (option: string) => option.trim().split(/\s+/)[0];
+
+/** The fixed battery for a split whose items have k options. */
+export function strategiesFor(k: number): NamedStrategy[] {
+  const plain = (name: string, strategy: Strategy, readsTraining = false, association = false): NamedStrategy => ({ name, strategy, readsTraining, association });
+  return [
+    ...Array.from({ length: k }, (_, i) => plain(`position ${i}`, (item) => item.options.map((_, j) => (j === i ? 1 : 0)))),
+    plain('shortest', negate(length)),
+    plain('longest', length),
+    plain('most frequent option in split', splitFrequency),
+    plain('least frequent option in split', negate(splitFrequency)),
+    plain('most often in training text', textFrequency, true),
+    plain('least often in training text', negate(textFrequency), true),
+    ...RELATION_WORDS.map((w) => plain(`relation word "${w}"`, byOption((o) => (firstWord(o) === w ? 1 : 0)))),
+    plain('most words shared with prompt', sharedWords),
+    plain('most documents with prompt and option words', association, true, true),
+    plain('fewest documents with prompt and option words', negate(association), true, true),
+  ];
+}
+
+/** The credit of one item: 1/m when the answer is among the m most preferred options, else 0. */
+function credit(preferences: readonly number[], answer: number): number {
+  const best = Math.max(...preferences);
+  const top = preferences.filter((p) => p === best).length;
+  return preferences[answer] === best ? 1 / top : 0;
+}
+
+export function splitContext(ds: Dataset, items: readonly TestItem[]): SplitContext {
+  const optionCount = new Map<string, number>();
+  for (const o of items.flatMap((t) => t.options)) optionCount.set(o, (optionCount.get(o) ?? 0) + 1);
+  const docWords = ds.train.map((d) => new Set(wordsOf(d.text)));
+  const lexicon = new Set(Object.values(ds.lexicon).flat().flatMap(wordsOf));
+  const docFrequency = new Map<string, number>();
+  for (const doc of docWords) for (const w of doc) docFrequency.set(w, (docFrequency.get(w) ?? 0) + 1);
+  const contentWord = lexicon.size ? (w: string) => lexicon.has(w) : (w: string) => (docFrequency.get(w) ?? 0) <= docWords.length / 4;
+  return { optionCount, docWords, text: ds.train.map((d) => d.text.toLowerCase()).join('\n'), contentWord, textCounts: new Map() };
+}
+
+/** Summed credit of a strategy over a split's items. */
+export function scoreStrategy(strategy: Strategy, items: readonly TestItem[], context: SplitContext): number {
+  return items.reduce((sum, item) => sum + credit(strategy(item, context), item.answer), 0);
+}
+
+/** log of n choose x. */
+function logChoose(n: number, x: number): number {
+  let s = 0;
+  for (let i = 1; i <= x; i++) s += Math.log((n - x + i) / i);
+  return s;
+}
+
+/**
+ * The exact two-sided binomial acceptance region at level 1 - alpha: the counts [lo, hi] such that fewer than
+ * lo, or more than hi, correct items of n each right with probability p happen with probability at most
+ * alpha/2 each. A strategy's summed credit outside it is not chance.
+ */
+export function binomialRegion(n: number, p: number, alpha: number): { lo: number; hi: number } {
+  const pmf = Array.from({ length: n + 1 }, (_, x) => Math.exp(logChoose(n, x) + x * Math.log(p) + (n - x) * Math.log1p(-p)));
+  let lo = 0;
+  for (let below = 0; below + pmf[lo] <= alpha / 2; lo++) below += pmf[lo];
+  let hi = n;
+  for (let above = 0; above + pmf[hi] <= alpha / 2; hi--) above += pmf[hi];
+  return { lo, hi };
+}
+
+export interface BatteryRow {
+  kind: string;
+  split: string;
+  strategy: string;
+  /** Items scored, summed credit, and the chance level 1/k. */
+  n: number;
+  correct: number;
+  chance: number;
+  /** Whether chance is required of it here (not for what a split is meant to be solved by). */
+  required: boolean;
+}
+
+/** Every strategy on every split of `datasets` (one kind), credits summed over the datasets. */
+export function runBattery(datasets: readonly Dataset[], generalization: (split: string) => boolean): BatteryRow[] {
+  const rows = new Map<string, BatteryRow>();
+  for (const ds of datasets) {
+    const splits = [...new Set(ds.test.map((t) => t.split))];
+    for (const split of splits) {
+      const items = ds.test.filter((t) => t.split === split);
+      const context = splitContext(ds, items);
+      for (const { name, strategy, readsTraining, association } of strategiesFor(items[0].options.length)) {
+        const key = `${split}/${name}`;
+        const row = rows.get(key) ?? {
+          kind: ds.kind,
+          split,
+          strategy: name,
+          n: 0,
+          correct: 0,
+          chance: 1 / items[0].options.length,
+          required: !(readsTraining && !generalization(split)) && !(association && ds.kind === 'celebrity'),
+        };
+        row.n += items.length;
+        row.correct += scoreStrategy(strategy, items, context);
+        rows.set(key, row);
+      }
+    }
+  }
+  return [...rows.values()];
+}
