@@ -3,7 +3,10 @@
  * Tomp" and "Zima is a woman", in short documents about one person each. The test asks for what those facts
  * imply but never say: the reversed relation ("Tomp is the son of Zima") and compositions (grandparents,
  * siblings). Every distractor is a name that stands in the same relation to someone else, and is the answer of
- * another item with the same options, so a prior for a name scores chance.
+ * another item with the same options, so a prior for a name scores chance. Association does not: a parent's
+ * document names its children, so the answer shares more documents with the prompt's name than the
+ * distractors do, and counting them scores 0.95 on reversal and 0.67 on composition
+ * (tests/data/shortcuts.test.ts).
  */
 import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';

@@ -5,8 +5,12 @@
  * documents (4-10 sentences) in three styles. The test asks what the documents imply in ways they never
  * state: a fact in an unseen sentence frame, an is-a fact reversed, an inherited property or ancestor, and
  * all that for holdout categories whose only trained fact is their parent. Distractors are always true of
- * some other entity, so word co-occurrence cannot pick the answer, and are answers of other items with the
- * same options, so a prior for a word cannot either.
+ * some other entity, and are answers of other items with the same options, so a prior for a word scores
+ * chance. Association does not: the answer shares more training documents with the prompt's word than the
+ * distractors do (the documents about a category name its parent, kinds and properties), so counting those
+ * documents, blind to direction, scores 1.00 on rephrase and reversal and about 0.83 on syllogism and
+ * holdout (tests/data/shortcuts.test.ts). Above chance here shows the facts were learned, not that they
+ * were used in the asked direction: compare with the base model and with the reversal and syllogism kinds.
  */
 import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';
