@@ -14,7 +14,6 @@ const ALPHA = 0.01;
  */
 const OPEN: Record<string, string[]> = {
   hierarchy: ['rephrase', 'reversal', 'syllogism', 'holdout'],
-  family: ['reversal', 'composition'],
 };
 const ASSOCIATION = ['most documents with prompt and option words', 'fewest documents with prompt and option words'];
 
