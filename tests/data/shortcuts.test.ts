@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateDataset, KINDS } from '../../src/data/generate.ts';
-import { binomialRegion, runBattery, type BatteryRow } from './logic/shortcuts.ts';
+import { generateDataset, kindDefinition, KINDS } from '../../src/data/generate.ts';
+import { binomialRegion, chanceRequired, runBattery, type BatteryRow } from './logic/shortcuts.ts';
 
 const SEEDS = Array.from({ length: 100 }, (_, i) => i);
 /** Two-sided level of the exact binomial acceptance region around chance. */
@@ -16,7 +16,7 @@ describe('trivial strategies score chance on every kind and split (100 seeds, sm
   for (const def of KINDS)
     it(def.kind, () => {
       const datasets = SEEDS.map((seed) => generateDataset({ kind: def.kind, seed }));
-      const rows = runBattery(datasets, (split) => def.splits[split].generalization);
+      const rows = runBattery(datasets, chanceRequired(def));
       expect(new Set(rows.map((r) => r.split))).toEqual(new Set(Object.keys(def.splits)));
       const outside = rows.filter((r) => r.required && beyondChance(r));
       const accuracies = outside.map((r) => `${r.split} "${r.strategy}" ${(r.correct / r.n).toFixed(3)} (chance ${r.chance.toFixed(3)}, ${r.n} items)`);
@@ -27,7 +27,7 @@ describe('trivial strategies score chance on every kind and split (100 seeds, sm
 describe('the battery', () => {
   it('catches association where there is some: celebrity reversal, whose answer shares its documents with the description', () => {
     const datasets = SEEDS.slice(0, 10).map((seed) => generateDataset({ kind: 'celebrity', seed }));
-    const row = runBattery(datasets, () => true).find((r) => r.split === 'reversal' && r.strategy === 'most documents with prompt and option words')!;
+    const row = runBattery(datasets, chanceRequired(kindDefinition('celebrity'))).find((r) => r.split === 'reversal' && r.strategy === 'most documents with prompt and option words')!;
     expect(row.required).toBe(false);
     expect(beyondChance(row)).toBe(true);
     expect(row.correct / row.n).toBeGreaterThan(0.6);

@@ -1,11 +1,12 @@
 /**
  * A fixed battery of trivial strategies that answer a multiple-choice item without the reasoning it tests:
  * by position, length, how often an option occurs in the split or in the training text, its first word (the
- * relation word: more/less, All/Some/No), its words shared with the prompt, and how many training documents
- * hold a prompt word and an option word together (direction-free association). Ties count fractionally: a
+ * relation word: more/less, All/Some/No), its words shared with the prompt, and how many training documents,
+ * or sentences, hold a prompt word and an option word together (direction-free association). Ties count fractionally: a
  * strategy torn between m options, the answer among them, scores 1/m for the item.
  */
 import type { Dataset, TestItem } from '../../../src/data/format.ts';
+import type { KindDefinition } from '../../../src/data/kinds.ts';
 
 /** Per option, a preference (higher is preferred). */
 type Strategy = (item: TestItem, context: SplitContext) => number[];
@@ -13,8 +14,9 @@ type Strategy = (item: TestItem, context: SplitContext) => number[];
 interface SplitContext {
   /** How often each option string occurs among the split's options. */
   optionCount: Map<string, number>;
-  /** Lowercased training documents as sets of words, and the whole text. */
+  /** Lowercased training documents, and their sentences, as sets of words; and the whole text. */
   docWords: Set<string>[];
+  sentenceWords: Set<string>[];
   text: string;
   /** Words that say something (the dataset's lexicon, or words in at most a quarter of the documents). */
   contentWord: (word: string) => boolean;
@@ -31,11 +33,11 @@ function occurrences(text: string, phrase: string): number {
   return trimmed ? (text.match(new RegExp(`(?<![a-z])${escape(trimmed)}(?![a-z])`, 'g')) ?? []).length : 0;
 }
 
-/** Training documents that hold a content word of the prompt and a content word of the option (not in the prompt). */
-function cooccurrence(item: TestItem, option: string, context: SplitContext): number {
+/** Training documents (or sentences) that hold a content word of the prompt and a content word of the option (not in the prompt). */
+function cooccurrence(item: TestItem, option: string, context: SplitContext, units: readonly Set<string>[]): number {
   const prompt = new Set(wordsOf(item.prompt).filter(context.contentWord));
   const own = new Set(wordsOf(option).filter((w) => context.contentWord(w) && !prompt.has(w)));
-  return context.docWords.filter((doc) => [...prompt].some((w) => doc.has(w)) && [...own].some((w) => doc.has(w))).length;
+  return units.filter((doc) => [...prompt].some((w) => doc.has(w)) && [...own].some((w) => doc.has(w))).length;
 }
 
 const negate = (f: Strategy): Strategy => (item, context) => f(item, context).map((x) => -x);
@@ -49,15 +51,16 @@ const sharedWords = byOption((o, item) => {
   const prompt = new Set(wordsOf(item.prompt));
   return wordsOf(o).filter((w) => prompt.has(w)).length;
 });
-const association = byOption((o, item, c) => cooccurrence(item, o, c));
+const documentAssociation = byOption((o, item, c) => cooccurrence(item, o, c, c.docWords));
+const sentenceAssociation = byOption((o, item, c) => cooccurrence(item, o, c, c.sentenceWords));
 
 /** Whether a strategy reads the training text: on memorization splits that is how the answer is known, so it is not a shortcut there. */
 export interface NamedStrategy {
   name: string;
   strategy: Strategy;
   readsTraining: boolean;
-  /** Direction-free association: the celebrity reversal split is by design solvable by it (the reversal curse is that a model fails anyway). */
-  association: boolean;
+  /** Direction-free association, and over what: whole documents or single sentences. */
+  association: 'none' | 'document' | 'sentence';
 }
 
 /** The words that say which relation an option states (reversal: more/less; syllogism: the quantifier). */
@@ -66,7 +69,12 @@ const firstWord = (option: string) => option.trim().split(/\s+/)[0];
 
 /** The fixed battery for a split whose items have k options. */
 export function strategiesFor(k: number): NamedStrategy[] {
-  const plain = (name: string, strategy: Strategy, readsTraining = false, association = false): NamedStrategy => ({ name, strategy, readsTraining, association });
+  const plain = (name: string, strategy: Strategy, readsTraining = false, association: NamedStrategy['association'] = 'none'): NamedStrategy => ({
+    name,
+    strategy,
+    readsTraining,
+    association,
+  });
   return [
     ...Array.from({ length: k }, (_, i) => plain(`position ${i}`, (item) => item.options.map((_, j) => (j === i ? 1 : 0)))),
     plain('shortest', negate(length)),
@@ -77,8 +85,10 @@ export function strategiesFor(k: number): NamedStrategy[] {
     plain('least often in training text', negate(textFrequency), true),
     ...RELATION_WORDS.map((w) => plain(`relation word "${w}"`, byOption((o) => (firstWord(o) === w ? 1 : 0)))),
     plain('most words shared with prompt', sharedWords),
-    plain('most documents with prompt and option words', association, true, true),
-    plain('fewest documents with prompt and option words', negate(association), true, true),
+    plain('most documents with prompt and option words', documentAssociation, true, 'document'),
+    plain('fewest documents with prompt and option words', negate(documentAssociation), true, 'document'),
+    plain('most sentences with prompt and option words', sentenceAssociation, true, 'sentence'),
+    plain('fewest sentences with prompt and option words', negate(sentenceAssociation), true, 'sentence'),
   ];
 }
 
@@ -97,7 +107,8 @@ export function splitContext(ds: Dataset, items: readonly TestItem[]): SplitCont
   const docFrequency = new Map<string, number>();
   for (const doc of docWords) for (const w of doc) docFrequency.set(w, (docFrequency.get(w) ?? 0) + 1);
   const contentWord = lexicon.size ? (w: string) => lexicon.has(w) : (w: string) => (docFrequency.get(w) ?? 0) <= docWords.length / 4;
-  return { optionCount, docWords, text: ds.train.map((d) => d.text.toLowerCase()).join('\n'), contentWord, textCounts: new Map() };
+  const sentenceWords = ds.train.flatMap((d) => d.text.split(/(?<=[.?!])\s+|\n/)).map((s) => new Set(wordsOf(s)));
+  return { optionCount, docWords, sentenceWords, text: ds.train.map((d) => d.text.toLowerCase()).join('\n'), contentWord, textCounts: new Map() };
 }
 
 /** Summed credit of a strategy over a split's items. */
@@ -126,6 +137,23 @@ export function binomialRegion(n: number, p: number, alpha: number): { lo: numbe
   return { lo, hi };
 }
 
+/**
+ * Splits that ask a trained one-sentence fact in a new frame (rephrase) or its converse (the reversals): the
+ * answer shares that sentence with the prompt's word by design, and the split asks whether a model can use
+ * the pair in the asked direction (the reversal curse is that fine-tuned models often cannot).
+ */
+const ONE_SENTENCE_FACT: Record<string, string[]> = { hierarchy: ['rephrase', 'reversal'], family: ['reversal'], celebrity: ['reversal', 'memorization'] };
+
+/**
+ * Chance is required of every strategy except what a split is meant to be solved by: the training text on
+ * memorization splits; on celebrity, whose name shares every document with its description, association; and
+ * association within a sentence where the asked fact is that sentence.
+ */
+export const chanceRequired = (def: KindDefinition) => (split: string, s: NamedStrategy) =>
+  !(s.readsTraining && !def.splits[split].generalization) &&
+  !(def.kind === 'celebrity' && s.association !== 'none') &&
+  !(s.association === 'sentence' && ONE_SENTENCE_FACT[def.kind]?.includes(split));
+
 export interface BatteryRow {
   kind: string;
   split: string;
@@ -138,15 +166,16 @@ export interface BatteryRow {
   required: boolean;
 }
 
-/** Every strategy on every split of `datasets` (one kind), credits summed over the datasets. */
-export function runBattery(datasets: readonly Dataset[], generalization: (split: string) => boolean): BatteryRow[] {
+/** Every strategy on every split of `datasets` (one kind), credits summed over the datasets; `required` says where chance is required. */
+export function runBattery(datasets: readonly Dataset[], required: (split: string, strategy: NamedStrategy) => boolean): BatteryRow[] {
   const rows = new Map<string, BatteryRow>();
   for (const ds of datasets) {
     const splits = [...new Set(ds.test.map((t) => t.split))];
     for (const split of splits) {
       const items = ds.test.filter((t) => t.split === split);
       const context = splitContext(ds, items);
-      for (const { name, strategy, readsTraining, association } of strategiesFor(items[0].options.length)) {
+      for (const named of strategiesFor(items[0].options.length)) {
+        const { name, strategy } = named;
         const key = `${split}/${name}`;
         const row = rows.get(key) ?? {
           kind: ds.kind,
@@ -155,7 +184,7 @@ export function runBattery(datasets: readonly Dataset[], generalization: (split:
           n: 0,
           correct: 0,
           chance: 1 / items[0].options.length,
-          required: !(readsTraining && !generalization(split)) && !(association && ds.kind === 'celebrity'),
+          required: required(split, named),
         };
         row.n += items.length;
         row.correct += scoreStrategy(strategy, items, context);
