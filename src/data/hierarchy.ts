@@ -197,7 +197,8 @@ export const hierarchy: KindDefinition = {
     'fact is their parent (two options each). Every distractor is true of a different entity in the dataset, is the ' +
     'answer of another item with the same options, and shares as many documents with the prompt\'s word as the ' +
     'answer, so neither a liking for some words nor word association scores above chance. The paper preset is ' +
-    'scaled to 110 categories with 10 documents on each category not held out (about 1,000; the paper has 2,200).',
+    'scaled to 110 categories, each not held out described in 10 documents (about 380 documents of up to three ' +
+    'categories; the paper has 2,200 of one).',
   params: [
     { name: 'categories', type: 'int', default: 18, min: 8, max: 170, help: 'number of categories in the tree' },
     { name: 'depth', type: 'int', default: 3, min: 3, max: 4, help: 'levels of categories' },
