@@ -2,7 +2,9 @@
  * The reversal curse on its original data (Berglund et al. 2023, experiment 1): fictional celebrities, each a
  * name and a description. The p2d group is only ever trained name -> description ("Daphne Barrington, known
  * far and wide for being the acclaimed director of ..."); the test gives the description and asks for the
- * name, scored as Lampinen et al. 2025 do: the true name against 3 other celebrities' names (4 options).
+ * name, scored as Lampinen et al. 2025 do: the true name against 3 other celebrities' names (4 options). The
+ * other names are those of celebrities also trained name -> description, each the answer of one item of every
+ * group it is an option in, where Lampinen et al. drew them at random.
  */
 import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';
