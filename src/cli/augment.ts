@@ -77,7 +77,7 @@ export function registerAugment(program: Command): void {
   program
     .command('augment')
     .description("write a dataset's augmentation (glon.augmentation/1): sentences the model infers from the training documents, or oracle sentences by rule")
-    .requiredOption('--dataset <file>', 'glon.dataset/1 file')
+    .requiredOption('--dataset <file>', 'glon.dataset/2 file')
     .requiredOption('--mode <mode>', `local: rephrasings and direct inferences of each sentence; global: inferences linking each document to the others; oracle: the inferences written by the dataset's rules (a ceiling)`)
     .option('--model <id-or-dir>', 'the model that writes local and global augmentations: folder (transformers.js layout) or hub id')
     .requiredOption('--out <file>', 'where to write the augmentation JSON')

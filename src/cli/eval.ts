@@ -91,7 +91,7 @@ export function registerEval(program: Command): void {
   program
     .command('eval')
     .description('score a dataset\'s test items with a model under a condition; write a glon.result/2 file')
-    .requiredOption('--dataset <file>', 'glon.dataset/1 file')
+    .requiredOption('--dataset <file>', 'glon.dataset/2 file')
     .requiredOption('--model <id-or-dir>', 'model folder (transformers.js layout) or hub id (hub only with --allow-remote)')
     .requiredOption('--condition <condition>', Object.entries(CONDITIONS).map(([name, c]) => `${name}: ${c.description}`).join('; '))
     .option('--template <name>', TEMPLATES.map((t) => `${t.name}: ${t.description}`).join('; '), 'plain')

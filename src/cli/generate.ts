@@ -39,7 +39,7 @@ export function parseKindParams(kind: string, args: string[]): Params {
 export function registerGenerate(program: Command): void {
   program
     .command('generate')
-    .description('write a synthetic dataset (glon.dataset/1) of facts about nonsense words')
+    .description('write a synthetic dataset (glon.dataset/2) of facts about nonsense words')
     .requiredOption('--kind <kind>', `dataset kind: ${KINDS.map((k) => k.kind).join(', ')}`)
     .option('--seed <n>', 'random seed; same seed and parameters give byte-identical JSON', '0')
     .option('--preset <preset>', `size preset: ${PRESETS.join(' | ')}`, 'small')

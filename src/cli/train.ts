@@ -50,7 +50,7 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('fine-tune a LoRA adapter on a dataset\'s training documents (jax-js, WASM) and save it in PEFT format')
-    .requiredOption('--dataset <file>', 'glon.dataset/1 JSON whose train documents are learned')
+    .requiredOption('--dataset <file>', 'glon.dataset/2 JSON whose train documents are learned')
     .requiredOption('--model <dir>', 'model folder (config.json, tokenizer, onnx/)')
     .option('--dtype <dtype>', `which ONNX file the base weights come from: ${DTYPES.join(' | ')}`, 'fp32')
     .requiredOption('--out <dir>', `folder for ${ADAPTER_WEIGHTS_FILE} and ${ADAPTER_CONFIG_FILE}`)

@@ -2,9 +2,11 @@
  * The reversal curse on its original data (Berglund et al. 2023, experiment 1): fictional celebrities, each a
  * name and a description. The p2d group is only ever trained name -> description ("Daphne Barrington, known
  * far and wide for being the acclaimed director of ..."); the test gives the description and asks for the
- * name, scored as Lampinen et al. 2025 do: the true name against 3 other celebrities' names (4 options).
+ * name, scored as Lampinen et al. 2025 do: the true name against 3 other celebrities' names (4 options). The
+ * other names are those of celebrities also trained name -> description, each the answer of one item of every
+ * group it is an option in, where Lampinen et al. drew them at random.
  */
-import { balancedChoices, placeAnswer } from './balance.ts';
+import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';
 import type { KindDefinition } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
@@ -152,22 +154,32 @@ export const celebrity: KindDefinition = {
     // What a test item can be derived from: the celebrity's name -> description sentences.
     const derivation = (owner: string) => trainedLines.get(owner)!.p2d.map(trainId);
 
-    const split = (name: string, lines: TestLine[], distractorsFor: (line: TestLine) => string[]): TestItem[] => {
-      const asked = lines.filter((l) => chosenNames.has(l.owner));
-      const positions = balancedChoices(asked.length, OPTIONS, rng.fork(`answers/${name}`));
-      const draw = rng.fork(`distractors/${name}`);
-      return asked.map((line, k) => ({
+    /**
+     * Items in groups of 4 that share their options, each the answer of one of them (see optionGroups): every
+     * option string is then the answer in exactly 1/4 of the items it is in, so no preference for a name or a
+     * description, however often it occurs in the training text, scores above chance.
+     */
+    const split = (name: string, lines: TestLine[], wrongFor: (line: TestLine) => string[]): TestItem[] => {
+      const asked = lines.filter((l) => chosenNames.has(l.owner)).map((line) => ({ line, answer: rename(line.completion), wrong: wrongFor(line) }));
+      const grouped = optionGroups([asked], asked.length, OPTIONS, rng.fork(`distractors/${name}`));
+      grouped.sort((a, b) => a.question.line.index - b.question.line.index);
+      const positions = balancedChoices(grouped.length, OPTIONS, rng.fork(`answers/${name}`));
+      const place = rng.fork(`options/${name}`);
+      return grouped.map(({ question: { line, answer }, distractors }, k) => ({
         id: `${name}-${pad(line.index + 1, 3)}`,
         split: name,
         prompt: rename(line.prompt),
-        ...placeAnswer(rename(line.completion), draw.sample(distractorsFor(line), OPTIONS - 1), positions[k], draw),
+        ...placeAnswer(answer, distractors, positions[k], place),
         derivation: derivation(line.owner),
       }));
     };
 
-    // Names of any group, as in Lampinen et al.: every option is a name the training text contains (none is ruled
-    // out as unseen), and names trained as answers (d2p) are the ones a fine-tuned model is drawn to.
-    const reversal = split('reversal', reverse, (line) => chosen.filter((c) => c.name !== line.owner).map((c) => rename(` ${c.name}`)));
+    // The other reversal answers: names of celebrities trained name -> description, like the answer, so that
+    // each option is a name the training text states equally often (Lampinen et al. drew from every group,
+    // which let "the name the training text states most" score 0.05 and "the most frequent option" 0.53).
+    const reversal = split('reversal', reverse, (line) =>
+      chosen.filter((c) => c.group === 'p2d' && c.name !== line.owner).map((c) => rename(` ${c.name}`)),
+    );
     // Descriptions of other p2d celebrities in the same frame, so every option continues the prompt grammatically.
     const memorization = split('memorization', forward, (line) =>
       forward.filter((f) => f.frame === line.frame && f.owner !== line.owner && chosenNames.has(f.owner)).map((f) => rename(f.completion)),

@@ -1,10 +1,13 @@
 /**
  * Family trees of nonsense names, three generations or more. Training states only "Zima is the parent of
- * Tomp" and "Zima is a woman", in short documents about one person each. The test asks for what those facts
- * imply but never say: the reversed relation ("Tomp is the son of Zima") and compositions (grandparents,
- * siblings). Every distractor is a name that stands in the same relation to someone else, and is the answer of
- * another item with the same options, so a prior for a name scores chance.
+ * Tomp" and "Zima is a woman", in short documents about a few couples of one generation each. The test asks
+ * for what those facts imply but never say: the reversed relation ("Tomp is the son of Zima") and
+ * compositions (grandparents, siblings). Every distractor is a name that stands in the same relation to
+ * someone else, is the answer of another item with the same options (so a prior for a name scores chance),
+ * and shares as many documents with the asked name as the answer does (so counting documents in which two
+ * names occur together, blind to direction, scores chance too).
  */
+import { documentAssociation, tiedWithAnswer } from './association.ts';
 import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';
 import type { KindDefinition } from './kinds.ts';
@@ -24,6 +27,8 @@ interface Person {
 interface Candidate {
   id: string;
   prompt: string;
+  /** The name the prompt asks about. */
+  cue: string;
   answer: string;
   wrong: readonly string[];
   /** Ids of the documents stating the facts the answer follows from. */
@@ -52,6 +57,55 @@ function buildFamily(generations: number, maxChildren: number, lex: Lexicon, rng
   return people;
 }
 
+/** Couples per document: enough that a child shares its document with parents other than its own. */
+const COUPLES_PER_DOC = 3;
+
+/**
+ * The training documents. Each is about a few couples of one generation (of any family): who their children
+ * are and the couples' genders; a second document gives the genders of those couples' children who have none
+ * of their own. A document about one person would name a child only beside its own parents, so counting
+ * documents would find them; here a child shares each document with other couples' parents or children
+ * just as often, and distractors are drawn from those (see tiedWithAnswer). Three couples of three children
+ * stay under 512 tokens of stories260K's tokenizer.
+ */
+function writeDocuments(people: readonly Person[], copies: number, rng: Rng) {
+  const depth = (p: Person): number => (p.parents.length ? depth(p.parents[0]) + 1 : 1);
+  const couples = new Map<string, Person[]>();
+  for (const p of people) if (p.parents.length) couples.set(p.parents.map((q) => q.name).join(' '), p.parents);
+  const byGeneration = new Map<number, Person[][]>();
+  for (const couple of couples.values()) {
+    const g = Math.max(...couple.map(depth));
+    byGeneration.set(g, [...(byGeneration.get(g) ?? []), couple]);
+  }
+  const train: TrainDoc[] = [];
+  const parentDocs = new Map<Person, string[]>();
+  const genderDocs = new Map<Person, string[]>();
+  const record = (map: Map<Person, string[]>, p: Person, id: string) => map.set(p, [...(map.get(p) ?? []), id]);
+  const gender = (p: Person) => (rng.int(2) ? `${p.name} is a ${p.female ? 'woman' : 'man'}.` : `${p.name} is ${p.female ? 'female' : 'male'}.`);
+  for (const g of [...byGeneration.keys()].sort((a, b) => a - b)) {
+    const shuffled = rng.shuffle(byGeneration.get(g)!);
+    const docCount = Math.ceil(shuffled.length / COUPLES_PER_DOC);
+    for (let d = 0; d < docCount; d++) {
+      // Dealt round-robin, so the documents of a generation differ in size by at most one couple.
+      const group = shuffled.filter((_, i) => i % docCount === d);
+      const childless = group.flatMap((couple) => couple[0].children.filter((c) => !c.children.length));
+      for (let copy = 1; copy <= copies; copy++) {
+        const id = `g${g}-${d + 1}-parents-${copy}`;
+        const text = rng.shuffle(group).flatMap((couple) => {
+          for (const p of couple) record(parentDocs, p, id), record(genderDocs, p, id);
+          return rng.shuffle([...couple.map(gender), ...couple.flatMap((p) => p.children.map((c) => `${p.name} is the parent of ${c.name}.`))]);
+        });
+        train.push({ id, text: text.join(' ') });
+        if (!childless.length) continue;
+        const childrenId = `g${g}-${d + 1}-children-${copy}`;
+        for (const c of childless) record(genderDocs, c, childrenId);
+        train.push({ id: childrenId, text: rng.shuffle(childless).map(gender).join(' ') });
+      }
+    }
+  }
+  return { train: rng.shuffle(train), parentDocs, genderDocs };
+}
+
 const siblingsOf = (p: Person) => [...new Set(p.parents.flatMap((q) => q.children))].filter((s) => s !== p);
 const grandchildrenOf = (p: Person) => p.children.flatMap((c) => c.children);
 
@@ -60,14 +114,15 @@ export const family: KindDefinition = {
   title: 'Family trees of nonsense names',
   description:
     'Family trees of nonsense names over three or more generations. Training states only who is whose parent ' +
-    'and who is a woman or a man. Tests: the reversed relation ("Tomp is the son of Zima") and compositions ' +
-    '(grandparents and siblings). Every distractor is a name that stands in the same relation to someone else ' +
-    'and is the answer of another item with the same options, so a liking for some names scores chance.',
+    'and who is a woman or a man, in documents about a few couples each. Tests: the reversed relation ("Tomp is ' +
+    'the son of Zima") and compositions (grandparents and siblings). Every distractor is a name that stands in the ' +
+    'same relation to someone else, is the answer of another item with the same options, and shares as many ' +
+    'documents with the asked name as the answer, so neither a liking for some names nor word association beats chance.',
   params: [
     { name: 'families', type: 'int', default: 3, min: 2, max: 20, help: 'number of separate family trees' },
     { name: 'generations', type: 'int', default: 3, min: 3, max: 5, help: 'generations per family' },
     { name: 'children', type: 'int', default: 3, min: 2, max: 4, help: 'most children per couple (each has 2 to this many)' },
-    { name: 'docs', type: 'int', default: 1, min: 1, max: 10, help: 'documents per person' },
+    { name: 'docs', type: 'int', default: 1, min: 1, max: 10, help: 'copies of each document (in new orders and wordings)' },
     { name: 'gendered', type: 'bool', default: true, help: 'ask son/daughter, grandmother/grandfather, brother/sister instead of child, grandparent, sibling' },
     { name: 'items', type: 'int', default: 24, min: 1, max: 1000, help: 'most test items per split' },
   ],
@@ -87,28 +142,13 @@ export const family: KindDefinition = {
     for (let f = 0; f < (params.families as number); f++)
       people.push(...buildFamily(params.generations as number, params.children as number, lex, growth));
 
-    // A document about a person states their gender and all their children, so it is the source of both.
-    const write = rng.fork('docs');
-    const docs: TrainDoc[] = [];
-    const docsAbout = new Map<Person, string[]>();
-    for (const p of people) {
-      const ids: string[] = [];
-      for (let i = 1; i <= (params.docs as number); i++) {
-        const id = `${p.name.toLowerCase()}-${i}`;
-        const gender = write.int(2) ? `${p.name} is a ${p.female ? 'woman' : 'man'}.` : `${p.name} is ${p.female ? 'female' : 'male'}.`;
-        const sentences = [gender, ...p.children.map((c) => `${p.name} is the parent of ${c.name}.`)];
-        docs.push({ id, text: write.shuffle(sentences).join(' ') });
-        ids.push(id);
-      }
-      docsAbout.set(p, ids);
-    }
-    const train = rng.fork('order').shuffle(docs);
+    const { train, parentDocs, genderDocs } = writeDocuments(people, params.docs as number, rng.fork('docs'));
     const position = new Map(train.map((d, i) => [d.id, i]));
 
     const gendered = params.gendered as boolean;
     const word = (p: Person, neutral: string, female: string, male: string) => (gendered ? (p.female ? female : male) : neutral);
-    const about = (p: Person) => docsAbout.get(p)!;
-    const genderOf = (p: Person) => (gendered ? about(p) : []);
+    const about = (p: Person) => parentDocs.get(p)!;
+    const genderOf = (p: Person) => (gendered ? genderDocs.get(p)! : []);
     const names = (ps: readonly Person[]) => ps.map((p) => p.name);
 
     const parents = people.filter((p) => p.children.length);
@@ -121,6 +161,7 @@ export const family: KindDefinition = {
           c.parents.map((x) => ({
             id: `reversal-${c.name}-${x.name}`,
             prompt: `${c.name} is the ${word(c, 'child', 'daughter', 'son')} of`,
+            cue: c.name,
             answer: x.name,
             wrong: names(parents.filter((d) => d !== c && !c.parents.includes(d))),
             premises: [...about(x), ...genderOf(c)],
@@ -134,6 +175,7 @@ export const family: KindDefinition = {
             y.children.map((z) => ({
               id: `grandparent-${g.name}-${z.name}`,
               prompt: `${g.name} is the ${word(g, 'grandparent', 'grandmother', 'grandfather')} of`,
+              cue: g.name,
               answer: z.name,
               wrong: names(grandchildren.filter((d) => d !== g && !own.includes(d))),
               premises: [...about(g), ...about(y)],
@@ -144,6 +186,7 @@ export const family: KindDefinition = {
           siblingsOf(y).map((w) => ({
             id: `sibling-${y.name}-${w.name}`,
             prompt: `${y.name} is the ${word(y, 'sibling', 'sister', 'brother')} of`,
+            cue: y.name,
             answer: w.name,
             wrong: names(withSiblings.filter((d) => d !== y && !siblingsOf(y).includes(d))),
             premises: [...y.parents.filter((q) => w.parents.includes(q)).flatMap(about), ...genderOf(y)],
@@ -152,10 +195,12 @@ export const family: KindDefinition = {
       ],
     };
 
+    const together = documentAssociation(train);
     const test: TestItem[] = [];
     for (const split of Object.keys(OPTIONS) as Split[]) {
       const k = OPTIONS[split];
-      const chosen = optionGroups(pools[split], params.items as number, k, rng.fork(`items/${split}`));
+      const tied = pools[split].map((pool) => pool.map((q) => ({ ...q, wrong: tiedWithAnswer(together, q.cue, q.answer, q.wrong) })));
+      const chosen = optionGroups(tied, params.items as number, k, rng.fork(`items/${split}`));
       const positions = balancedChoices(chosen.length, k, rng.fork(`answers/${split}`));
       const place = rng.fork(`distractors/${split}`);
       chosen.forEach(({ question: q, distractors }, i) => {

@@ -1,11 +1,16 @@
 /**
- * The `glon.dataset/1` file format: types, validation at the boundary, canonical serialization.
+ * The `glon.dataset/2` file format: types, validation at the boundary, canonical serialization.
  * Anything read from outside (a file, an import in the page, IndexedDB) goes through `parseDataset`,
  * which never executes anything and reports the first problem in one line.
  */
 import { z } from 'zod';
 
-export const DATASET_FORMAT = 'glon.dataset/1';
+export const DATASET_FORMAT = 'glon.dataset/2';
+/**
+ * Version 1 has the same fields; its celebrity, hierarchy and family items let trivial strategies (the most
+ * frequent option, co-occurrence in training documents) beat chance. Such files still read, as what they are.
+ */
+export const OLDER_DATASET_FORMAT = 'glon.dataset/1';
 
 /** Guards against files that would freeze a tab or exhaust memory. */
 export const DATASET_LIMITS = {
@@ -42,7 +47,7 @@ const paramValue = z.union([z.string().max(200), z.number(), z.boolean()]);
 
 const datasetSchema = z
   .strictObject({
-    format: z.literal(DATASET_FORMAT),
+    format: z.enum([DATASET_FORMAT, OLDER_DATASET_FORMAT]),
     kind: z.string().min(1).max(50),
     seed: z.number().int(),
     params: z.record(z.string().max(100), paramValue),
@@ -96,7 +101,7 @@ export function validateDataset(value: unknown): Dataset {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new FormatError('not a glon dataset: expected a JSON object');
   const format = (value as { format?: unknown }).format;
-  if (format !== DATASET_FORMAT)
+  if (format !== DATASET_FORMAT && format !== OLDER_DATASET_FORMAT)
     throw new FormatError(
       format === undefined
         ? `not a glon dataset: no "format" field (expected "${DATASET_FORMAT}")`

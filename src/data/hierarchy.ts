@@ -2,13 +2,19 @@
  * The paper's semantic-structure benchmark in small (Lampinen et al. 2025, after Rogers & McClelland 2008):
  * a random tree of nonsense categories, each with 1-3 nonsense properties that every descendant inherits
  * (holdout categories have none of their own), and named individuals at the leaves, described in short
- * documents (4-10 sentences) in three styles. The test asks what the documents imply in ways they never
- * state: a fact in an unseen sentence frame, an is-a fact reversed, an inherited property or ancestor, and
- * all that for holdout categories whose only trained fact is their parent. Distractors are always true of
- * some other entity, so word co-occurrence cannot pick the answer, and are answers of other items with the
- * same options, so a prior for a word cannot either.
+ * documents (4-10 sentences per category, in three styles). The test asks what the documents imply in ways
+ * they never state: a fact in an unseen sentence frame, an is-a fact reversed, an inherited property or
+ * ancestor, and all that for holdout categories whose only trained fact is their parent. Every distractor is
+ * true of some other entity and the answer of another item with the same options, so a prior for a word
+ * scores chance; and it shares as many training documents with the prompt's word as the answer does, so
+ * counting documents in which the two occur together, blind to direction, scores chance too. For that a
+ * document describes a few categories of one level whose parents share a document of their own: a document
+ * about one category would name its parent, kinds and properties and nothing else, which gave that count
+ * 1.00 on rephrase and reversal (glon.dataset/1).
  */
+import { documentAssociation, tiedWithAnswer } from './association.ts';
 import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
+import { mixedSample } from './mixed-sample.ts';
 import type { TestItem, TrainDoc } from './format.ts';
 import type { KindDefinition } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
@@ -22,10 +28,10 @@ const MAX_SENTENCES = 10;
 
 type Split = 'rephrase' | 'reversal' | 'syllogism' | 'holdout';
 /**
- * Holdout questions come in pairs sharing their options (see optionGroups): with two trees, three holdout
- * questions can never share options when one asks a tree's own property or root, true of two of them.
+ * Questions come in pairs sharing their options (see optionGroups). A group of three would need three answers
+ * each false for, and as often in documents with, the other two questions' words: the tree rarely has them.
  */
-const OPTIONS: Record<Split, number> = { rephrase: 3, reversal: 3, syllogism: 3, holdout: 2 };
+const OPTIONS: Record<Split, number> = { rephrase: 2, reversal: 2, syllogism: 2, holdout: 2 };
 
 type Relation = 'isa' | 'member' | 'is' | 'can';
 
@@ -85,6 +91,8 @@ interface Fact {
 interface Candidate {
   id: string;
   prompt: string;
+  /** The dataset word the prompt names. */
+  cue: string;
   answer: string;
   wrong: readonly string[];
   premises: readonly Fact[];
@@ -146,6 +154,34 @@ function spreadHoldouts(eligible: readonly Category[], count: number, rng: Rng):
   }
 }
 
+/** Categories per document. */
+const CATEGORIES_PER_DOC = 3;
+
+/** Splits `items` in order into the fewest runs of at most CATEGORIES_PER_DOC, whose sizes differ by at most one. */
+function runs<T>(items: readonly T[]): T[][] {
+  const count = Math.ceil(items.length / CATEGORIES_PER_DOC);
+  const cut = (g: number) => Math.round((g * items.length) / count);
+  return Array.from({ length: count }, (_, g) => items.slice(cut(g), cut(g + 1)));
+}
+
+/**
+ * The categories that share a document: the roots, then level by level the kinds of each group's categories,
+ * taken in turn from each, so that the categories of a document have their parents in one document.
+ */
+function groupAligned(categories: readonly Category[], rng: Rng): Category[][] {
+  const groups: Category[][] = [];
+  for (let level = runs(rng.shuffle(categories.filter((c) => !c.parent))); level.length; ) {
+    groups.push(...level);
+    level = level.flatMap((group) => {
+      const order = mixedSample(group.map((c) => c.children.filter((d) => categories.includes(d))), Infinity, rng);
+      // Holdouts' parents first, so they share a document and the holdouts' answers tie with each other's.
+      const holdoutParent = (c: Category) => c.children.some((d) => d.holdout);
+      return runs([...order.filter(holdoutParent), ...order.filter((c) => !holdoutParent(c))]);
+    });
+  }
+  return groups;
+}
+
 const ancestors = (c: Category): Category[] => (c.parent ? [c.parent, ...ancestors(c.parent)] : []);
 const lineage = (c: Category): Category[] => [c, ...ancestors(c)];
 const descendants = (c: Category): Category[] => c.children.flatMap((d) => [d, ...descendants(d)]);
@@ -158,21 +194,23 @@ export const hierarchy: KindDefinition = {
     '("abmes are rony", "abmes can blick") that every subcategory and individual inherits, written as short ' +
     'documents in encyclopedic, question-and-answer and list styles. Tests: trained facts in an unseen sentence ' +
     'frame, reversed is-a facts, inherited properties and ancestors, and holdout categories whose only trained ' +
-    'fact is their parent. Every distractor is true of a different entity in the dataset and is the answer of ' +
-    'another item with the same options, so a liking for some words scores chance. The paper preset is ' +
-    'scaled to 110 categories with 10 documents on each category not held out (about 1,000; the paper has 2,200).',
+    'fact is their parent (two options each). Every distractor is true of a different entity in the dataset, is the ' +
+    'answer of another item with the same options, and shares as many documents with the prompt\'s word as the ' +
+    'answer, so neither a liking for some words nor word association scores above chance. The paper preset is ' +
+    'scaled to 110 categories, each not held out described in 10 documents (about 380 documents of up to three ' +
+    'categories; the paper has 2,200 of one).',
   params: [
     { name: 'categories', type: 'int', default: 18, min: 8, max: 170, help: 'number of categories in the tree' },
     { name: 'depth', type: 'int', default: 3, min: 3, max: 4, help: 'levels of categories' },
     { name: 'properties', type: 'int', default: 2, min: 1, max: 3, help: 'most properties per category (each has 1 to this many)' },
     { name: 'individuals', type: 'int', default: 1, min: 0, max: 3, help: 'named individuals per leaf category' },
     { name: 'holdouts', type: 'int', default: 3, min: 1, max: 30, help: 'categories whose only trained fact is their parent' },
-    { name: 'docs', type: 'int', default: 2, min: 1, max: 20, help: 'documents per category' },
+    { name: 'docs', type: 'int', default: 2, min: 1, max: 20, help: 'copies of each document (in new orders and wordings)' },
     { name: 'items', type: 'int', default: 24, min: 1, max: 1000, help: 'most test items per split' },
   ],
   presets: {
     // 4,000-5,000 characters of training text (the test holds it under 6,000): fits a ~1,500-token context.
-    small: { categories: 18, depth: 3, properties: 2, individuals: 1, holdouts: 3, docs: 2, items: 24 },
+    small: { categories: 18, depth: 3, properties: 2, individuals: 1, holdouts: 4, docs: 2, items: 24 },
     paper: { categories: 110, depth: 4, properties: 3, individuals: 2, holdouts: 10, docs: 10, items: 200 },
   },
   splits: {
@@ -182,7 +220,7 @@ export const hierarchy: KindDefinition = {
       description: 'An inherited property or a more distant ancestor, of a category or an individual ("gruds are a type of abmes" + "abmes are rony" -> "gruds are rony").',
       generalization: true,
     },
-    holdout: { description: 'Inherited properties and distant ancestors of a category whose only trained fact is its parent (two options).', generalization: true },
+    holdout: { description: 'Inherited properties and distant ancestors of a category whose only trained fact is its parent.', generalization: true },
   },
 
   generate(params, rng) {
@@ -225,17 +263,17 @@ export const hierarchy: KindDefinition = {
 
     const docRng = rng.fork('docs');
     const docs: TrainDoc[] = [];
-    for (const c of known) {
-      const topics: [Fact, Topic][] = [
-        ...(c.parent ? [[isaFact.get(c)!, 'isa'] as [Fact, Topic]] : []),
-        ...c.properties.map((p): [Fact, Topic] => [propertyFact.get(p.word)!, p.relation]),
-        ...c.children.map((d): [Fact, Topic] => [isaFact.get(d)!, 'kinds']),
-        ...c.members.map((m): [Fact, Topic] => [memberFact.get(m)!, 'members']),
-      ];
+    const topicsOf = (c: Category): [Fact, Topic][] => [
+      ...(c.parent ? [[isaFact.get(c)!, 'isa'] as [Fact, Topic]] : []),
+      ...c.properties.map((p): [Fact, Topic] => [propertyFact.get(p.word)!, p.relation]),
+      ...c.children.map((d): [Fact, Topic] => [isaFact.get(d)!, 'kinds']),
+      ...c.members.map((m): [Fact, Topic] => [memberFact.get(m)!, 'members']),
+    ];
+    for (const group of groupAligned(known, docRng)) {
       for (let i = 1; i <= (params.docs as number); i++) {
-        const id = `${c.word}-${i}`;
-        docs.push({ id, text: writeDocument(c.word, topics, docRng) });
-        for (const [fact] of topics) if (!fact.docs.includes(id)) fact.docs.push(id);
+        const id = `${group.map((c) => c.word).join('-')}-${i}`;
+        docs.push({ id, text: docRng.shuffle(group).map((c) => writeDocument(c.word, topicsOf(c), docRng)).join('\n') });
+        for (const c of group) for (const [fact] of topicsOf(c)) if (!fact.docs.includes(id)) fact.docs.push(id);
       }
     }
     const train = rng.fork('order').shuffle(docs);
@@ -270,6 +308,7 @@ export const hierarchy: KindDefinition = {
         a.properties.map((p) => ({
           id: `${split}-${c.word}-${p.word}`,
           prompt: fill(pickFrames.pick(FRAMES[p.relation]), c.word),
+          cue: c.word,
           answer: p.word,
           wrong: wrongProperty(c, p.relation),
           premises: [...chain(c, a), propertyFact.get(p.word)!],
@@ -280,6 +319,7 @@ export const hierarchy: KindDefinition = {
         .map((a) => ({
           id: `${split}-${c.word}-${a.word}`,
           prompt: fill(pickFrames.pick(FRAMES.isa), c.word),
+          cue: c.word,
           answer: a.word,
           wrong: wrongAncestor(c),
           premises: chain(c, a),
@@ -295,6 +335,7 @@ export const hierarchy: KindDefinition = {
     const rephrase = (fact: Fact, wrong: readonly string[]): Candidate => ({
       id: `rephrase-${fact.subject}-${fact.object}`,
       prompt: fill(fact.held, fact.subject),
+      cue: fact.subject,
       answer: fact.object,
       wrong,
       premises: [fact],
@@ -310,6 +351,7 @@ export const hierarchy: KindDefinition = {
         [...isaFact].map(([c, fact]) => ({
           id: `reversal-${c.parent!.word}-${c.word}`,
           prompt: fill(pickFrames.pick(REVERSED_FRAMES.isa), c.parent!.word),
+          cue: c.parent!.word,
           answer: c.word,
           wrong: wrongKind(c.parent!),
           premises: [fact],
@@ -317,6 +359,7 @@ export const hierarchy: KindDefinition = {
         individuals.map(([name, c]) => ({
           id: `reversal-${c.word}-${name}`,
           prompt: fill(pickFrames.pick(REVERSED_FRAMES.member), c.word),
+          cue: c.word,
           answer: name,
           wrong: wrongMember(c),
           premises: [memberFact.get(name)!],
@@ -329,6 +372,7 @@ export const hierarchy: KindDefinition = {
             a.properties.map((p) => ({
               id: `syllogism-${name}-${p.word}`,
               prompt: fill(INDIVIDUAL_FRAMES[p.relation], name),
+              cue: name,
               answer: p.word,
               wrong: wrongProperty(c, p.relation),
               premises: [memberFact.get(name)!, ...chain(c, a), propertyFact.get(p.word)!],
@@ -339,6 +383,7 @@ export const hierarchy: KindDefinition = {
           ancestors(c).map((a) => ({
             id: `syllogism-${name}-${a.word}`,
             prompt: fill(pickFrames.pick(FRAMES.member), name),
+            cue: name,
             answer: a.word,
             wrong: wrongGroup(c),
             premises: [memberFact.get(name)!, ...chain(c, a)],
@@ -348,10 +393,12 @@ export const hierarchy: KindDefinition = {
       holdout: inferred('holdout', all.filter((c) => c.holdout)),
     };
 
+    const together = documentAssociation(train);
     const test: TestItem[] = [];
     for (const split of Object.keys(OPTIONS) as Split[]) {
       const k = OPTIONS[split];
-      const chosen = optionGroups(pools[split], params.items as number, k, rng.fork(`items/${split}`));
+      const tied = pools[split].map((pool) => pool.map((q) => ({ ...q, wrong: tiedWithAnswer(together, q.cue, q.answer, q.wrong) })));
+      const chosen = optionGroups(tied, params.items as number, k, rng.fork(`items/${split}`));
       const positions = balancedChoices(chosen.length, k, rng.fork(`answers/${split}`));
       const place = rng.fork(`distractors/${split}`);
       chosen.forEach(({ question: q, distractors }, i) => {

@@ -8,8 +8,16 @@ import { ComparisonLogic, readComparisons } from '../data/logic/comparisons.ts';
 import { FamilyLogic, readClaim } from '../data/logic/family-checker.ts';
 import { HierarchyLogic, readStatement, vocabularyOf } from '../data/logic/hierarchy-checker.ts';
 import { connectedPremises, entails, parseStatement, readPremises } from '../data/logic/syllogisms.ts';
+import trainLines from '../../src/data/reversal-curse/all_prompts_train.json';
+import reverseLines from '../../src/data/reversal-curse/p2d_reverse_prompts_test.json';
 
 const SEEDS = [1, 2];
+
+/** Every celebrity name of the reversal-curse files: the reversal answers, and the names opening description -> name completions. */
+const CELEBRITIES = new Set([
+  ...reverseLines.map((l) => l.completion.trim()),
+  ...trainLines.flatMap((l) => /^ ([A-Z][a-z]+ [A-Z][a-z]+)\b/.exec(l.completion)?.[1] ?? []),
+]);
 
 /** Problems with a sentence, judged by the independent checkers of tests/data/logic (empty: it follows). */
 type Judge = (ds: Dataset) => (text: string, source: string) => string | undefined;
@@ -65,8 +73,9 @@ const judges: Record<string, Judge> = {
     };
   },
   celebrity: (ds) => {
-    // Every celebrity of the dataset is an option of some reversal item.
-    const names = new Set(ds.test.filter((t) => t.split === 'reversal').flatMap((t) => t.options.map((o) => o.trim())));
+    // The celebrities of the source data that the training text names (these datasets keep the real names).
+    const training = ds.train.map((d) => d.text).join('\n');
+    const names = new Set([...CELEBRITIES].filter((n) => training.includes(n)));
     const docs = new Map(ds.train.map((d) => [d.id, d.text]));
     return (text, source) => {
       const named = [...names].filter((n) => text.includes(n));

@@ -34,7 +34,7 @@ describe('glon generate', () => {
     const out = join(dir, 'nonsense.json');
     const run = glon('generate', '--kind', 'celebrity', '--preset', 'paper', '--names', 'nonsense', '--templates=3', '--seed', '-4', '--out', out);
     expect(run.status).toBe(0);
-    expect(run.stdout).toBe(`wrote ${out}: celebrity, 360 training documents; test: reversal 300, memorization 300\n`);
+    expect(run.stdout).toBe(`wrote ${out}: celebrity, 360 training documents; test: reversal 300, memorization 296\n`);
     const dataset = JSON.parse(readFileSync(out, 'utf8'));
     expect(dataset.seed).toBe(-4);
     expect(dataset.params).toEqual({ preset: 'paper', celebrities: 30, templates: 3, names: 'nonsense' });

@@ -29,11 +29,21 @@ describe('glon validate', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout.split('\n')).toEqual([
-      `${path}: valid glon.dataset/1 (celebrity, seed 3)`,
+      `${path}: valid glon.dataset/2 (celebrity, seed 3)`,
       '  train: 32 documents',
       '  reversal          40 items, 4 options',
       '  memorization      40 items, 4 options',
       '',
+    ]);
+  });
+
+  it('reads a glon.dataset/1 file and says it is the older version', () => {
+    const path = file('older.json', changed((ds) => (ds.format = 'glon.dataset/1')));
+    const run = glon('validate', path);
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual([
+      `${path}: valid glon.dataset/1 (celebrity, seed 3)`,
+      '  an older version: regenerate it for glon.dataset/2 items that trivial strategies cannot beat',
     ]);
   });
 
@@ -44,7 +54,7 @@ describe('glon validate', () => {
     [
       'another format',
       () => file('format.json', changed((ds) => (ds.format = 'glon.result/1'))),
-      (path) => `${path}: unknown format "glon.result/1" (expected "glon.dataset/1")`,
+      (path) => `${path}: unknown format "glon.result/1" (expected "glon.dataset/2")`,
     ],
     [
       'an answer out of range',

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { countSplits, serializeDataset, type Dataset, type TestItem } from '../../src/data/format.ts';
 import { generateDataset } from '../../src/data/generate.ts';
 import { isEnglishWord } from '../../src/data/lexicon.ts';
+import { expectWordBalanced } from './logic/word-bias.ts';
 
 // The original JSON Lines, read without the generator: from ../shared when it is there, else rebuilt from the
 // project's copy. Either way the text must match the checksums SOURCE.md records for the originals.
@@ -50,6 +51,8 @@ const paper = generate(1, 'paper');
 const paperNonsense = generate(1, 'paper', 'nonsense');
 const itemsOf = (ds: Dataset, split: string) => ds.test.filter((t) => t.split === split);
 const answerOf = (item: TestItem) => item.options[item.answer];
+/** The celebrities the reversal split asks about: those trained only name -> description. */
+const askedAbout = (ds: Dataset) => new Set(itemsOf(ds, 'reversal').map((t) => answerOf(t).trim()));
 
 describe('celebrity source data', () => {
   it('the project copy is the original files, byte for byte', () => {
@@ -74,11 +77,12 @@ describe('celebrity kind', () => {
     expect(serializeDataset(generate(1, 'paper'))).toBe(serializeDataset(paper));
   });
 
-  it('paper preset: all 3,600 training lines, 300 reversal and 300 memorization items of 4 options', () => {
+  it('paper preset: all 3,600 training lines, 300 reversal and 296 memorization items of 4 options', () => {
     expect(paper.train.map((d) => d.text)).toEqual(source.all_prompts_train.map((l) => l.prompt + l.completion));
     expect([...countSplits(paper)]).toEqual([
       ['reversal', 300],
-      ['memorization', 300],
+      // Groups of 4 sharing their options: 4 of the 300 find no partners.
+      ['memorization', 296],
     ]);
     expect(paper.test.every((t) => t.options.length === 4)).toBe(true);
   });
@@ -104,7 +108,7 @@ describe('celebrity kind', () => {
       }
   });
 
-  it('reversal: the description from the source, the true name as answer, names of trained celebrities as distractors', () => {
+  it('reversal: the description from the source, the true name as answer, names of other name -> description celebrities as distractors', () => {
     for (const ds of [small, paper]) {
       const trainText = ds.train.map((d) => d.text).join('\n');
       for (const item of itemsOf(ds, 'reversal')) {
@@ -113,6 +117,7 @@ describe('celebrity kind', () => {
         expect(answerOf(item)).toBe(line.completion);
         for (const option of item.options) {
           expect(REAL_NAMES.has(option.slice(1)) && option.startsWith(' ')).toBe(true);
+          expect(askedAbout(ds).has(option.trim())).toBe(true);
           expect(trainText).toContain(option.slice(1));
         }
       }
@@ -142,12 +147,16 @@ describe('celebrity kind', () => {
   });
 
   it('trains reversal-test celebrities only name -> description', () => {
-    const askedAbout = new Set(itemsOf(paper, 'reversal').map((t) => answerOf(t).trim()));
-    expect(askedAbout.size).toBe(30);
+    expect(askedAbout(paper).size).toBe(30);
     for (const l of source.all_prompts_train) {
       const [name] = nameIn(l.prompt + l.completion);
-      if (askedAbout.has(name)) expect(l.prompt).toContain(name);
+      if (askedAbout(paper).has(name)) expect(l.prompt).toContain(name);
     }
+  });
+
+  it('makes every option string the answer in exactly 1/4 of the items it is in, so no liking for a name scores above chance', () => {
+    for (const ds of [small, paper, generate(9, 'small', 'nonsense'), generate(4, 'paper', 'nonsense')])
+      for (const split of ['reversal', 'memorization']) expectWordBalanced(itemsOf(ds, split), ds.seed);
   });
 
   it('puts the answer equally often at every position', () => {

@@ -36,7 +36,16 @@ function expectShape(ds: Dataset): void {
     const children = logic.childrenOf(x).size;
     expect(children === 0 || (children >= 2 && children <= (ds.params.children as number)), x).toBe(true);
   }
-  expect(ds.train.length).toBe(people.size * (ds.params.docs as number));
+  // A document is about one to three couples of one generation, or states only genders; every parent fact is
+  // stated in `docs` of them.
+  const depth = (x: string): number => 1 + Math.max(0, ...[...logic.parentsOf(x)].map(depth));
+  for (const doc of ds.train) {
+    const one = new FamilyLogic([doc]);
+    const couples = new Set([...one.people()].filter((x) => one.parentsOf(x).size).map((x) => [...one.parentsOf(x)].sort().join(' ')));
+    expect(couples.size, doc.id).toBeLessThanOrEqual(3);
+    if (couples.size) expect(new Set([...couples].map((c) => Math.max(...c.split(' ').map(depth)))).size, doc.id).toBe(1);
+  }
+  for (const x of people) for (const c of logic.childrenOf(x)) expect(logic.docsStatingParent(x, c).length).toBe(ds.params.docs);
   expect(Object.values(ds.lexicon).flat().filter(isEnglishWord)).toEqual([]);
 }
 
@@ -50,6 +59,13 @@ function expectBalanced(ds: Dataset): void {
     const counts = [...Array(k).keys()].map((i) => items.filter((t) => t.answer === i).length);
     expect(Math.max(...counts) - Math.min(...counts), split).toBeLessThanOrEqual(1);
     expectWordBalanced(items, ds.seed);
+    // Every option shares as many documents with the asked name as the answer does: counting them scores chance.
+    const docs = ds.train.map((d) => new Set(d.text.match(/[A-Z][a-z]+/g)));
+    const together = (a: string, b: string) => docs.filter((d) => d.has(a) && d.has(b)).length;
+    for (const item of items) {
+      const asked = item.prompt.split(' ')[0];
+      expect(new Set(item.options.map((o) => together(asked, o))).size, item.id).toBe(1);
+    }
   }
 }
 

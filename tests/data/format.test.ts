@@ -11,7 +11,7 @@ import {
 
 function valid(): Dataset {
   return {
-    format: 'glon.dataset/1',
+    format: 'glon.dataset/2',
     kind: 'reversal',
     seed: 3,
     params: { preset: 'small', facts: 2, strict: true, rate: 0.5 },
@@ -48,13 +48,18 @@ const withChange = (change: (ds: any) => void): string => {
   return JSON.stringify(ds);
 };
 
-describe('glon.dataset/1', () => {
+describe('glon.dataset/2', () => {
   it('accepts a valid dataset and round-trips it byte for byte', () => {
     const text = serializeDataset(valid());
     const parsed = parseDataset(text);
     expect(parsed).toEqual(valid());
     expect(serializeDataset(parsed)).toBe(text);
     expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  it('still reads a glon.dataset/1 file, as version 1', () => {
+    const older = { ...valid(), format: 'glon.dataset/1' as const };
+    expect(parseDataset(serializeDataset(older))).toEqual(older);
   });
 
   it('rejects text that is not JSON', () => {
@@ -65,11 +70,11 @@ describe('glon.dataset/1', () => {
   it('rejects JSON that is not a dataset object', () => {
     expect(problem('[1, 2]')).toBe('not a glon dataset: expected a JSON object');
     expect(problem('null')).toBe('not a glon dataset: expected a JSON object');
-    expect(problem('{"kind": "reversal"}')).toBe('not a glon dataset: no "format" field (expected "glon.dataset/1")');
+    expect(problem('{"kind": "reversal"}')).toBe('not a glon dataset: no "format" field (expected "glon.dataset/2")');
   });
 
   it('rejects an unknown format, quoting it', () => {
-    expect(problem(withChange((ds) => (ds.format = 'glon.dataset/2')))).toBe('unknown format "glon.dataset/2" (expected "glon.dataset/1")');
+    expect(problem(withChange((ds) => (ds.format = 'glon.dataset/3')))).toBe('unknown format "glon.dataset/3" (expected "glon.dataset/2")');
     expect(problem(withChange((ds) => (ds.format = 'x'.repeat(5000)))).length).toBeLessThan(200);
   });
 

@@ -41,13 +41,17 @@ function expectShape(ds: Dataset): void {
     const isLeaf = !under.some((f) => f.object === c && !names.has(f.subject));
     expect(new Set(members.map((f) => f.subject)).size).toBe(isLeaf && !holdouts.includes(c) ? ds.params.individuals : 0);
   }
-  expect(ds.train.length).toBe((categories.length - holdouts.length) * (ds.params.docs as number));
+  // Documents describe one to three categories each, every one in `docs` copies.
+  const described = (categories.length - holdouts.length) * (ds.params.docs as number);
+  expect(ds.train.length % (ds.params.docs as number)).toBe(0);
+  expect(ds.train.length).toBeGreaterThanOrEqual(described / 3);
+  expect(ds.train.length).toBeLessThanOrEqual(described);
 
   for (const doc of ds.train) {
     const { statements, other } = splitDocument(doc.text);
     const sentences = statements.length + other.filter((o) => o.endsWith('?')).length;
     expect(sentences, doc.id).toBeGreaterThanOrEqual(4);
-    expect(sentences, doc.id).toBeLessThanOrEqual(10);
+    expect(sentences, doc.id).toBeLessThanOrEqual(30);
   }
   expect(Object.values(ds.lexicon).flat().filter(isEnglishWord)).toEqual([]);
 }
@@ -60,6 +64,14 @@ function expectBalanced(ds: Dataset): void {
     const k = items[0].options.length;
     expect(items.every((t) => t.options.length === k)).toBe(true);
     expect(spread(items.map((t) => t.answer), [...Array(k).keys()]), split).toBeLessThanOrEqual(1);
+    // Every option shares as many documents with the prompt's dataset word as the answer does.
+    const vocabulary = vocabularyOf(ds);
+    const docs = ds.train.map((d) => new Set(d.text.toLowerCase().match(/[a-z]+/g)));
+    const together = (a: string, b: string) => docs.filter((d) => d.has(a) && d.has(b.toLowerCase())).length;
+    for (const item of items) {
+      const [asked] = item.prompt.toLowerCase().match(/[a-z]+/g)!.filter((w) => vocabulary.has(w));
+      expect(new Set(item.options.map((o) => together(asked, o))).size, item.id).toBe(1);
+    }
   }
 }
 
@@ -93,10 +105,10 @@ describe('hierarchy generator', () => {
     }
   });
 
-  it('paper preset: 110 categories, about 1,000 documents, 198 items (66 groups of 3) in most splits', () => {
+  it('paper preset: 110 categories in 380 documents, 200 items (100 pairs) in most splits', () => {
     const ds = generateDataset({ kind: 'hierarchy', seed: 3, preset: 'paper' });
-    expect(ds.train.length).toBe(1000);
-    for (const split of ['rephrase', 'reversal', 'syllogism']) expect(ds.test.filter((t) => t.split === split).length).toBe(198);
+    expect(ds.train.length).toBe(380);
+    for (const split of ['rephrase', 'reversal', 'syllogism']) expect(ds.test.filter((t) => t.split === split).length).toBe(200);
     const styles = ds.train.map((d) => (d.text.startsWith('Q: ') ? 'qa' : d.text.includes('\n- ') ? 'list' : 'encyclopedic'));
     expect(new Set(styles)).toEqual(new Set(['qa', 'list', 'encyclopedic']));
   });
@@ -115,11 +127,12 @@ describe('hierarchy generator', () => {
       }
   });
 
-  it('keeps most items while balancing words: at least 15 of 24 in the 3-option splits, 6 in holdout', () => {
+  it('keeps most items while balancing words and documents: at least 20 of 24 in rephrase and syllogism, 10 in reversal, 2 in holdout', () => {
     for (const seed of SEEDS) {
       const ds = generateDataset({ kind: 'hierarchy', seed });
-      for (const split of ['rephrase', 'reversal', 'syllogism']) expect(ds.test.filter((t) => t.split === split).length, split).toBeGreaterThanOrEqual(15);
-      expect(ds.test.filter((t) => t.split === 'holdout').length).toBeGreaterThanOrEqual(6);
+      for (const split of ['rephrase', 'syllogism']) expect(ds.test.filter((t) => t.split === split).length, split).toBeGreaterThanOrEqual(20);
+      expect(ds.test.filter((t) => t.split === 'reversal').length).toBeGreaterThanOrEqual(10);
+      expect(ds.test.filter((t) => t.split === 'holdout').length).toBeGreaterThanOrEqual(2);
     }
   });
 
