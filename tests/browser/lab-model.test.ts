@@ -244,6 +244,8 @@ describe('over WebGPU (SwiftShader)', () => {
       const errors = watchErrors(page);
       await page.goto(app.url);
       await step(page, 'Model');
+      // SwiftShader is a software adapter: the page picks WASM unless the student asks for WebGPU (device.test.ts).
+      await page.locator('input[name=device][value=webgpu]').check();
       await expect.poll(() => page.getByTestId('device').innerText(), { timeout: 15_000 }).toMatch(/^Runs on WebGPU/);
       await loadEmbedded(page, 'fp32');
       expect(await page.getByTestId('loaded-device').innerText()).toBe('WebGPU');
