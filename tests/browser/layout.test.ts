@@ -70,6 +70,20 @@ it('moves between the steps with the arrow keys, Home and End, and tabs from the
   expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
 });
 
+it('leads from Data to Model with a button, and makes each test item one Tab stop however many facts it cites', async () => {
+  await openStep('data', 'Data');
+  const item = page.getByRole('article', { name: /^Test item / }).first();
+  await page.getByRole('tab', { name: /^reversal/ }).click();
+  const facts = item.locator('.doc-link');
+  expect(await facts.count()).toBeGreaterThan(1);
+  expect(await item.locator('.doc-link[tabindex="0"]').count()).toBe(1);
+  await facts.first().focus();
+  await page.keyboard.press('ArrowDown');
+  expect(await facts.nth(1).evaluate((el) => el === document.activeElement)).toBe(true);
+  await page.getByRole('button', { name: 'Continue to Model →' }).click();
+  expect(await current()).toBe('Model');
+});
+
 it("brings a Learn run's result into view when it finishes, at every size", async () => {
   const runs = page.getByRole('region', { name: 'Runs' }).locator('tbody tr');
   // Five runs in all (base on three seeds, icl on two): Compare then has five columns of scores to fit.
