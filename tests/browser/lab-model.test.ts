@@ -177,7 +177,9 @@ describe('over WASM (no GPU adapter)', () => {
     await step(page, 'Compare');
     expect((await barTitles(page)).sort()).toEqual(expectedTitles(small, 'acc', CONDITIONS).sort());
     const chart = page.getByRole('region', { name: 'Accuracy chart' });
-    expect(await chart.locator('text', { hasText: /^chance$/ }).count()).toBe(Object.keys(icl.splits).length);
+    // A dashed chance line per split, named once in the legend (never a label drawn over the bars).
+    expect(await chart.locator('[stroke-dasharray="6 4"] line').count()).toBe(Object.keys(icl.splits).length);
+    expect(await chart.getByRole('list', { name: 'Legend' }).innerText()).toMatch(/chance$/);
     await screenshot(page, 'compare-step');
     await page.locator('input[name=rule][value=acc_norm]').check();
     expect((await barTitles(page)).sort()).toEqual(expectedTitles(small, 'acc_norm', CONDITIONS).sort());
