@@ -171,6 +171,7 @@ it('downloads the Compare chart as SVG and PNG with its caption', async () => {
   expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   expect(png.readUInt32BE(16)).toBe(2 * width); // the IHDR width: twice the figure, sharp on a slide
   expect(pngFile.suggestedFilename()).toBe('glon-reversal-seed7-runs.png');
+  await pngFile.saveAs(join(SCREENSHOTS, 'figure-export.png')); // to be looked at, as a slide shows it
 });
 
 it('presents: large chart type with no settings on screen, stepped by the keyboard, and opens so from ?present=1', async () => {
