@@ -157,6 +157,19 @@ it('fits every step at 390x844, 1280x720 and 1920x1080, the inspector with five 
   await page.emulateMedia({ colorScheme: 'light' });
 });
 
+it("explains its terms in a glossary, and shows the paper's finding as the paper's", async () => {
+  await openStep('compare', 'Compare');
+  const compare = page.locator('#step-compare');
+  await compare.getByRole('button', { name: 'Glossary' }).click();
+  const glossary = compare.getByRole('dialog', { name: 'Glossary' });
+  await glossary.waitFor();
+  for (const term of ['ICL', 'LoRA', 'ft-split', 'chance', 'ceiling', 'acc_norm', 'nats']) expect(await glossary.innerText()).toContain(term);
+  await page.keyboard.press('Escape');
+  expect(await glossary.isVisible()).toBe(false);
+  const paper = compare.getByRole('complementary', { name: 'What the paper found' });
+  expect(await paper.innerText()).toMatch(/^What the paper found \(Lampinen et al\. 2025.*not data from this lab\)\s+On simple reversals/);
+});
+
 it('downloads the Compare chart as SVG and PNG with its caption', async () => {
   await openStep('compare', 'Compare');
   const chart = page.getByRole('region', { name: 'Accuracy chart' });
