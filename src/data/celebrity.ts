@@ -104,6 +104,8 @@ function nonsenseNames(celebrities: readonly Celebrity[], all: readonly Celebrit
 export const celebrity: KindDefinition = {
   kind: 'celebrity',
   title: 'Reversal curse: fictional celebrities (Berglund et al. 2023)',
+  summary:
+    'Invented celebrities each trained as "name is description"; the test gives the description and asks for the name.',
   description:
     'Real data from the reversal-curse paper: fictional celebrities, each with a name and a description. ' +
     'One group is trained only as "name is description", another only as "description is name", a third both ways. ' +

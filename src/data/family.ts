@@ -112,6 +112,8 @@ const grandchildrenOf = (p: Person) => p.children.flatMap((c) => c.children);
 export const family: KindDefinition = {
   kind: 'family',
   title: 'Family trees of nonsense names',
+  summary:
+    'Made-up people and who is whose parent; the test asks the relation backwards ("son of") or two steps away (grandparents, siblings).',
   description:
     'Family trees of nonsense names over three or more generations. Training states only who is whose parent ' +
     'and who is a woman or a man, in documents about a few couples each. Tests: the reversed relation ("Tomp is ' +

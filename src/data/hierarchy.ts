@@ -189,6 +189,8 @@ const descendants = (c: Category): Category[] => c.children.flatMap((d) => [d, .
 export const hierarchy: KindDefinition = {
   kind: 'hierarchy',
   title: 'Semantic structure: a hierarchy of nonsense categories',
+  summary:
+    'A made-up tree of categories and their properties ("gruds are a type of abmes", "abmes are rony"); the test asks what every member inherits, and the facts backwards.',
   description:
     'A random tree of nonsense categories ("gruds are a type of abmes"), each with 1-3 nonsense properties ' +
     '("abmes are rony", "abmes can blick") that every subcategory and individual inherits, written as short ' +

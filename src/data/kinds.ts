@@ -30,6 +30,9 @@ export const PRESETS: readonly Preset[] = ['small', 'paper'];
 export interface KindDefinition {
   kind: string;
   title: string;
+  /** One plain sentence for a newcomer: what the facts are and what the test asks. */
+  summary: string;
+  /** The full account, in the logic's own terms (shown on request). */
   description: string;
   params: readonly ParamSpec[];
   presets: Record<Preset, Params>;

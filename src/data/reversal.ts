@@ -98,6 +98,8 @@ function generate(params: Params, rng: Rng) {
 export const reversal: KindDefinition = {
   kind: 'reversal',
   title: 'Simple reversals',
+  summary:
+    'Facts comparing two made-up animals ("femp are more dangerous than glon"); the test asks the same fact the other way round ("glon are less dangerous than femp").',
   description:
     'Comparisons between nonsense nouns ("femp are more dangerous than glon") along one of 28 dimensions, ' +
     'each fact repeated in several training lines with a random preamble ("Did you know that ..."). ' +

@@ -146,6 +146,8 @@ function generate(params: Params, rng: Rng) {
 export const syllogism: KindDefinition = {
   kind: 'syllogism',
   title: 'Simple syllogisms',
+  summary:
+    'Pairs of "all / some / no" statements about made-up words; the test asks what follows from putting the two together.',
   description:
     'Each training document relates three nonsense nouns by two premises ("The relationships between glon, ' +
     'troff and yomp are: All glon are yomp. All troff are glon."); each question names the two end terms ' +

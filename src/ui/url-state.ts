@@ -39,6 +39,8 @@ export interface UrlState {
   dataset?: DatasetChoice;
   model?: ModelChoice;
   experiment?: ExperimentSettings;
+  /** Presentation mode (large type, no settings): a talk's link opens in it. */
+  present?: boolean;
 }
 
 export interface ReadUrlState {
@@ -47,7 +49,7 @@ export interface ReadUrlState {
   ignored: string[];
 }
 
-const FIXED_KEYS = ['v', 'kind', 'preset', 'seed', 'model', 'dtype', 'experiment'] as const;
+const FIXED_KEYS = ['v', 'kind', 'preset', 'seed', 'model', 'dtype', 'experiment', 'present'] as const;
 /** Kind parameters share the query string with the fixed keys (tests/ui/url-state.test.ts checks no name clashes). */
 export const RESERVED_KEYS: ReadonlySet<string> = new Set(FIXED_KEYS);
 
@@ -67,6 +69,7 @@ const fields = {
   // A folder name or a hub id (owner/name): no other characters, so the id is safe in any path.
   model: z.string().max(200, { error: 'too long' }).regex(/^[\w.-]+(\/[\w.-]+)?$/, { error: 'not a model id' }),
   dtype: z.enum(DTYPES, { error: `not a dtype (${DTYPES.join(', ')})` }),
+  present: z.literal('1', { error: 'not 1' }).transform(() => true),
   experiment: z
     .string()
     .max(MAX_EXPERIMENT_CHARS, { error: 'too long' })
@@ -171,6 +174,7 @@ export function readUrlState(search: string): ReadUrlState {
   const experiment = read('experiment');
   if (experiment !== undefined) state.experiment = checkExperiment(experiment, ignored);
   if (state.experiment === undefined) delete state.experiment;
+  if (read('present')) state.present = true;
 
   return { state, ignored };
 }
@@ -190,6 +194,7 @@ export function urlStateSearch(state: UrlState): string {
     query.set('dtype', state.model.dtype);
   }
   if (state.experiment) query.set('experiment', JSON.stringify(state.experiment));
+  if (state.present) query.set('present', '1');
   if ([...query.keys()].length === 0) return '';
   return `?v=${URL_STATE_VERSION}&${query.toString()}`;
 }

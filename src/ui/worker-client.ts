@@ -8,7 +8,8 @@ import type { ImportedBundle } from '../experiment/bundle.ts';
 import type { ExperimentEvent, ExperimentOutcome } from '../experiment/runner.ts';
 import type { ExperimentSpec } from '../experiment/spec.ts';
 import type { EvalResult } from '../eval/result.ts';
-import type { Device, Dtype } from '../model/language-model.ts';
+import type { GpuFacts } from '../model/device.ts';
+import type { Dtype } from '../model/language-model.ts';
 import type { EngineDevice } from '../train/backend.ts';
 import {
   HALT,
@@ -144,9 +145,9 @@ export class LabWorker {
     });
   }
 
-  async listModels(): Promise<{ models: LocalModel[]; device: Device; dtypes: Dtype[] }> {
-    const { models, device, dtypes } = await this.call(() => ({ type: 'list-models' }), 'models', undefined);
-    return { models, device, dtypes };
+  async listModels(): Promise<{ models: LocalModel[]; gpu: GpuFacts; dtypes: Dtype[] }> {
+    const { models, gpu, dtypes } = await this.call(() => ({ type: 'list-models' }), 'models', undefined);
+    return { models, gpu, dtypes };
   }
 
   async load(spec: LoadSpec, options: CallOptions<ProgressEvent<'load-progress'>> = {}): Promise<LoadedModel> {

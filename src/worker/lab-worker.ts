@@ -26,7 +26,7 @@ import { JaxLanguageModel } from '../train/jax-language-model.ts';
 import { disposeEngineWeights } from '../train/llama.ts';
 import { fetchEngineModel, type EngineModel } from '../train/load.ts';
 import { checkTrainParams, trainLora } from '../train/trainer.ts';
-import { pickDevice } from '../model/device.ts';
+import { pickDevice, probeGpu } from '../model/device.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { loadModel } from '../model/load.ts';
 import { DTYPES } from '../model/dtypes.ts';
@@ -108,6 +108,7 @@ async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkH
     id: spec.id,
     dtype: spec.dtype,
     allowRemote: spec.allowRemote,
+    device: await pickDevice(spec.preference),
     // A model the app serves is read from there only; anything else comes from the hub.
     ...(local ? { localModelPath: MODELS_PATH, sizer: indexSizer(local) } : {}),
     wasmPaths: ORT_WASM_PATHS,
@@ -419,7 +420,7 @@ async function handle(command: RunCommand) {
           type: 'models',
           request,
           models: await Promise.all((await localModels()).map(describeLocal)),
-          device: await pickDevice(),
+          gpu: await probeGpu(),
           dtypes: [...DTYPES],
         });
         break;

@@ -10,6 +10,7 @@ import type { ExperimentEvent } from '../experiment/runner.ts';
 import type { ExperimentSpec } from '../experiment/spec.ts';
 import type { Summary } from '../experiment/summary.ts';
 import type { EvalResult } from '../eval/result.ts';
+import type { DevicePreference, GpuFacts } from '../model/device.ts';
 import type { Device, Dtype } from '../model/language-model.ts';
 import type { ExperimentRecord } from '../store/store.ts';
 import type { EngineDevice } from '../train/backend.ts';
@@ -41,6 +42,8 @@ export interface LoadSpec {
   dtype: Dtype;
   /** Whether the hub may be contacted; offline loading never tries the network. */
   allowRemote: boolean;
+  /** The person's choice of backend; without one, the worker's rule picks (src/model/device.ts). */
+  preference?: DevicePreference;
 }
 
 export interface EvaluateSpec {
@@ -150,7 +153,7 @@ export type Command =
 
 export type WorkerEvent =
   /** `dtypes`: every dtype glon can load, the choice for a hub model, whose files are checked when it loads. */
-  | { type: 'models'; request: number; models: LocalModel[]; device: Device; dtypes: Dtype[] }
+  | { type: 'models'; request: number; models: LocalModel[]; gpu: GpuFacts; dtypes: Dtype[] }
   /** Bytes of one model file fetched so far. */
   | { type: 'load-progress'; request: number; file: string; loaded: number; total: number }
   | { type: 'loaded'; request: number; model: LoadedModel }

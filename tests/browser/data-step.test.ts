@@ -90,6 +90,10 @@ describe('the page', () => {
     await page.locator('input[name=kind][value=syllogism]').check();
     const pane = page.getByRole('region', { name: 'Dataset' });
     expect(await pane.innerText()).toContain('No dataset yet');
+    // One plain sentence first; the logic's own terms wait in a fold.
+    expect(await pane.innerText()).toContain(def.summary);
+    expect(await pane.innerText()).not.toContain(def.description);
+    await pane.getByText("How it is built, in the logic's own terms").click();
     expect(await pane.innerText()).toContain(def.description);
     for (const info of Object.values(def.splits)) expect(await pane.innerText()).toContain(info.description);
     await screenshot('data-step-empty');

@@ -177,7 +177,9 @@ describe('over WASM (no GPU adapter)', () => {
     await step(page, 'Compare');
     expect((await barTitles(page)).sort()).toEqual(expectedTitles(small, 'acc', CONDITIONS).sort());
     const chart = page.getByRole('region', { name: 'Accuracy chart' });
-    expect(await chart.locator('text', { hasText: /^chance$/ }).count()).toBe(Object.keys(icl.splits).length);
+    // A dashed chance line per split, named once in the legend (never a label drawn over the bars).
+    expect(await chart.locator('[stroke-dasharray="6 4"] line').count()).toBe(Object.keys(icl.splits).length);
+    expect(await chart.getByRole('list', { name: 'Legend' }).innerText()).toMatch(/chance$/);
     await screenshot(page, 'compare-step');
     await page.locator('input[name=rule][value=acc_norm]').check();
     expect((await barTitles(page)).sort()).toEqual(expectedTitles(small, 'acc_norm', CONDITIONS).sort());
@@ -189,19 +191,23 @@ describe('over WASM (no GPU adapter)', () => {
     const inspector = page.getByRole('region', { name: 'Item inspector' });
     await inspector.getByRole('button', { name: new RegExp(`^${item.id}: `) }).click();
     const detail = inspector.getByRole('article', { name: `Scores of ${item.id}` });
+    // Options listed once, then a row per run with a cell per option: log-prob above, per character below.
+    const options = detail.getByRole('list', { name: 'Options' }).locator('li');
+    expect(await options.count()).toBe(item.options.length);
+    for (const [o, option] of item.options.entries()) expect(await options.nth(o).locator('.option').getAttribute('title')).toBe(option);
+    expect(await options.nth(item.answer).innerText()).toContain('✓ correct');
     const rows = detail.locator('tbody tr');
-    expect(await rows.count()).toBe(item.options.length);
-    for (const [o, option] of item.options.entries()) {
-      const row = rows.nth(o);
-      expect(await row.locator('td.option').innerText()).toContain(option);
-      const cells = (await row.locator('td.num').allInnerTexts()).map(Number);
-      const want = CONDITIONS.flatMap((c) => {
-        const scored = expected.get(small)![c].items.find((i) => i.id === item.id)!;
-        return [scored.logprobs[o], scored.normalized[o]];
-      });
-      cells.forEach((value, k) => expect(Math.abs(value - want[k])).toBeLessThanOrEqual(k % 2 ? 0.0015 : 0.015));
+    expect(await rows.count()).toBe(CONDITIONS.length);
+    for (const [r, condition] of CONDITIONS.entries()) {
+      const scored = expected.get(small)![condition].items.find((i) => i.id === item.id)!;
+      const row = rows.nth(r);
+      expect(await row.locator('th').innerText()).toBe(condition);
+      const logprobs = (await row.locator('td.num .lp').allInnerTexts()).map(Number);
+      const perChar = (await row.locator('td.num .pc').allInnerTexts()).map(Number);
+      logprobs.forEach((value, o) => expect(Math.abs(value - scored.logprobs[o])).toBeLessThanOrEqual(0.015));
+      perChar.forEach((value, o) => expect(Math.abs(value - scored.normalized[o])).toBeLessThanOrEqual(0.0015));
+      expect(logprobs).toHaveLength(item.options.length);
     }
-    expect(await rows.nth(item.answer).innerText()).toContain('✓ correct');
     const text = await detail.innerText();
     expect(text).toContain('base: no training documents before the prompt');
     expect(text).toMatch(/icl: (all \d+|\d+ of \d+) training documents before the prompt/);
@@ -240,6 +246,8 @@ describe('over WebGPU (SwiftShader)', () => {
       const errors = watchErrors(page);
       await page.goto(app.url);
       await step(page, 'Model');
+      // SwiftShader is a software adapter: the page picks WASM unless the student asks for WebGPU (device.test.ts).
+      await page.locator('input[name=device][value=webgpu]').check();
       await expect.poll(() => page.getByTestId('device').innerText(), { timeout: 15_000 }).toMatch(/^Runs on WebGPU/);
       await loadEmbedded(page, 'fp32');
       expect(await page.getByTestId('loaded-device').innerText()).toBe('WebGPU');

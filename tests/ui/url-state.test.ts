@@ -15,6 +15,12 @@ describe('the URL state', () => {
     expect(urlStateSearch({})).toBe('');
   });
 
+  it('carries presentation mode as present=1, and ignores any other value of it', () => {
+    expect(urlStateSearch({ present: true })).toBe('?v=1&present=1');
+    expect(readUrlState('?present=1')).toEqual({ state: { present: true }, ignored: [] });
+    expect(readUrlState('?present=yes')).toEqual({ state: {}, ignored: ['present "yes" (not 1)'] });
+  });
+
   it('keeps what is valid and names each field it ignored', () => {
     const { state, ignored } = readUrlState('?kind=reversal&seed=abc&facts=100000&colour=blue&dtype=q8&experiment={"seeds":[1,1],"template":"plain"}');
     expect(state).toEqual({ dataset: { kind: 'reversal', preset: 'small', seed: 0, params: {} }, experiment: { template: 'plain' } });

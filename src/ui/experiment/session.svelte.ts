@@ -26,6 +26,8 @@ export interface ActiveRun {
   spec: ExperimentSpec;
   /** What started it, e.g. "Demo": said in every place that shows the run. */
   origin: string;
+  /** What starting it changed in the lab (another model loaded), said beside the run and its outcome. */
+  note?: string;
   stages: StageProgress[];
   /** Pieces found in the store, as "seed 1 · evaluate base". */
   fromCache: string[];
@@ -39,6 +41,7 @@ export interface ActiveRun {
 export interface RunOutcome {
   key: string;
   origin: string;
+  note?: string;
   status: 'done' | 'cancelled' | 'failed';
   message: string;
   /** `${seed}/${condition}` of every result read from the store instead of computed. */
@@ -58,12 +61,13 @@ class ExperimentSession {
   private controller?: AbortController;
 
   /** Runs (or resumes) an experiment in the worker, then opens it; undefined when it did not finish. */
-  async run(lab: LabWorker, spec: ExperimentSpec, device: EngineDevice, origin: string): Promise<OpenedExperiment | undefined> {
+  async run(lab: LabWorker, spec: ExperimentSpec, device: EngineDevice, origin: string, note?: string): Promise<OpenedExperiment | undefined> {
     if (this.active) throw new Error(`an experiment is already running (${this.active.origin}): wait for it or cancel it`);
     const expected = expectedPieces(spec);
     const active: ActiveRun = {
       spec,
       origin,
+      note,
       stages: STAGES.map((stage) => ({ stage, expected: expected[stage], finished: 0, cached: 0 })),
       fromCache: [],
       losses: [],
@@ -90,6 +94,7 @@ class ExperimentSession {
       this.outcome = {
         key: outcome.key,
         origin,
+        note,
         status: 'done',
         message:
           run.fromCache.length === pieces
@@ -104,6 +109,7 @@ class ExperimentSession {
       this.outcome = {
         key: '',
         origin,
+        note,
         status: cancelled ? 'cancelled' : 'failed',
         message: cancelled ? 'Cancelled. Everything finished before it is saved; running it again resumes.' : (err as Error).message,
         cachedResults,
