@@ -307,13 +307,17 @@ function upstreamProjections(g: Graph, tensor: string, projectionsByOutput: Map<
   return found;
 }
 
-/** Whether `tensor` reaches a node of type `op` before passing through another projection (forwards search). */
+/**
+ * Whether `tensor` reaches a node of type `op` before passing through another projection (forwards search).
+ * A DynamicQuantizeLinear belongs to the projections it feeds: its scale output flows around their
+ * MatMulInteger into the float result, and following it would leak into the next layers.
+ */
 function reaches(g: Graph, tensor: string, op: string, projectionIndices: Set<number>): boolean {
   const seen = new Set<number>();
   const stack = [...g.consumersOf(tensor)];
   while (stack.length) {
     const i = stack.pop()!;
-    if (seen.has(i) || projectionIndices.has(i)) continue;
+    if (seen.has(i) || projectionIndices.has(i) || g.nodes[i].opType === 'DynamicQuantizeLinear') continue;
     seen.add(i);
     if (g.nodes[i].opType === op) return true;
     for (const out of g.nodes[i].output ?? []) stack.push(...g.consumersOf(out));
@@ -413,7 +417,7 @@ export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig): LlamaWe
   if (!head) throw new OnnxWeightError(`cannot find the LM head (a ${D}x${config.vocabSize} projection)`);
 
   const gather = g.nodes.find((n) => n.opType === 'Gather' && g.constant(n.input![0])?.dims.length === 2);
-  const embedding = gather ? g.constant(gather.input![0]) : null;
+  const embedding = gather ? embeddingTable(g, gather) : null;
   if (!gather || !embedding) throw new OnnxWeightError('cannot find the token embedding (a Gather of a constant matrix)');
   const embed = expectShape(
     { rows: embedding.dims[0], cols: embedding.dims[1], data: asFloat(embedding) },
@@ -428,6 +432,22 @@ export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig): LlamaWe
     finalNorm: normWeight(g, head.input, D, 'the LM head'),
     lmHead: tiedInPlace ? undefined : head.weight,
   };
+}
+
+/**
+ * The embedding table a Gather reads, as float. ONNX Runtime's dynamic quantization gathers rows of a uint8
+ * table and dequantizes the gathered rows (one scale and zero point for the whole table).
+ */
+function embeddingTable(g: Graph, gather: NodeProto): Constant {
+  const table = g.constant(gather.input![0])!;
+  const next = g.consumersOf(gather.output![0]).map((i) => g.nodes[i]);
+  if (next.length !== 1 || next[0].opType !== 'DequantizeLinear') return table;
+  const [, scaleName, zeroName] = next[0].input ?? [];
+  const scale = g.constant(scaleName);
+  const zero = zeroName ? g.constant(zeroName) : null;
+  if (!scale || scale.values.length !== 1)
+    throw new OnnxWeightError('the embedding is dequantized after its Gather with more than one scale, which is not supported');
+  return { dims: table.dims, values: dequantizeLinear(table.values as IntArray, table.dims, asFloat(scale), zero?.values as IntArray | undefined) };
 }
 
 /** Orders a q/k/v triple by the attention that consumes it (scores q·k, then probabilities · v). */

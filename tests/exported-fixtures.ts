@@ -1,0 +1,71 @@
+/**
+ * The committed exports in tests/fixtures/exports (made by scripts/fixtures/*.py): their folders, the
+ * exporter's own state dict and reference logits, and ONNX Runtime run on a fixture file as written.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { parseLlamaConfig, type LlamaConfig } from '../src/model/llama-config.ts';
+import { decodeSafetensors, type F32Tensor } from '../src/train/safetensors.ts';
+
+export const EXPORTS_DIR = fileURLToPath(new URL('./fixtures/exports/', import.meta.url));
+
+/** The PyTorch exports and the files transformers.js's quantize.py would write beside each. */
+export const TORCH_EXPORTS = ['tiny-llama', 'tiny-qwen2'] as const;
+export const VARIANTS = {
+  fp32: 'onnx/model.onnx',
+  fp16: 'onnx/model_fp16.onnx',
+  q8: 'onnx/model_quantized.onnx',
+  uint8: 'onnx/model_uint8.onnx',
+  q4: 'onnx/model_q4.onnx',
+  q4f16: 'onnx/model_q4f16.onnx',
+} as const;
+export type Variant = keyof typeof VARIANTS;
+
+export function fixtureDir(name: string): string {
+  return join(EXPORTS_DIR, name);
+}
+
+export function fixtureConfig(name: string): LlamaConfig {
+  return parseLlamaConfig(JSON.parse(readFileSync(join(fixtureDir(name), 'config.json'), 'utf8')));
+}
+
+export function fixtureTensors(name: string, file: 'state_dict' | 'reference'): Map<string, F32Tensor> {
+  return decodeSafetensors(readFileSync(join(fixtureDir(name), `${file}.safetensors`))).tensors;
+}
+
+/** The token ids and torch's logits ([ids.length, vocab]) stored beside the export. */
+export function referenceRun(name: string): { ids: number[]; logits: Float32Array } {
+  const t = fixtureTensors(name, 'reference');
+  return { ids: Array.from(t.get('input_ids')!.data), logits: t.get('logits')!.data };
+}
+
+/** log p(ids[t + 1] | ids[..t]) from logits [T, V]. */
+export function nextTokenLogprobs(logits: Float32Array, ids: readonly number[], vocab: number): number[] {
+  return ids.slice(1).map((next, t) => {
+    const row = logits.subarray(t * vocab, (t + 1) * vocab);
+    let max = -Infinity;
+    for (const x of row) max = Math.max(max, x);
+    let sum = 0;
+    for (const x of row) sum += Math.exp(x - max);
+    return row[next] - max - Math.log(sum);
+  });
+}
+
+/** Logits [T, V] of one unpadded sequence, by ONNX Runtime on `file` with an empty cache. */
+export async function ortLogits(file: string, config: LlamaConfig, ids: readonly number[]): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'basic', intraOpNumThreads: 2 });
+  const T = ids.length;
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, T]),
+    attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
+    position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.keys(), BigInt), [1, T]),
+  };
+  for (let i = 0; i < config.numLayers; i++)
+    for (const kv of ['key', 'value'])
+      feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, config.numKvHeads, 0, config.headDim]);
+  const logits = (await session.run(feeds, ['logits'])).logits;
+  await session.release();
+  return logits.type === 'float32' ? (logits.data as Float32Array) : Float32Array.from(logits.data as ArrayLike<number>);
+}
