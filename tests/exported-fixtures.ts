@@ -23,6 +23,15 @@ export const VARIANTS = {
 } as const;
 export type Variant = keyof typeof VARIANTS;
 
+/**
+ * Per-token |log-prob| gap allowed between ORT and the jax-js engine on the same file (the engine computes
+ * in float32 with the weights dequantized). fp32 and q4 (MatMulNBits accumulates in float32) compute the
+ * same function; ORT runs fp16 graphs in half precision, and q8/uint8 graphs quantize every activation
+ * to 8 bits per tensor (DynamicQuantizeLinear) with integer kernels that differ by CPU: those bounds are
+ * what such rounding can cost, not one CPU's measurement.
+ */
+export const ENGINE_BOUND: Record<Variant, number> = { fp32: 1e-3, q4: 1e-3, fp16: 2e-2, q4f16: 2e-2, q8: 0.1, uint8: 0.1 };
+
 export function fixtureDir(name: string): string {
   return join(EXPORTS_DIR, name);
 }

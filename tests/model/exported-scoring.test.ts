@@ -14,7 +14,7 @@ import { startEngine } from '../../src/train/backend.ts';
 import { JaxLanguageModel } from '../../src/train/jax-language-model.ts';
 import { disposeEngineWeights } from '../../src/train/llama.ts';
 import { loadEngineModel } from '../../src/train/load-node.ts';
-import { TORCH_EXPORTS, fixtureDir } from '../exported-fixtures.ts';
+import { ENGINE_BOUND, TORCH_EXPORTS, fixtureDir } from '../exported-fixtures.ts';
 
 const dataset = generateDataset({ kind: 'reversal', seed: 2, preset: 'small', params: {} });
 const CONTEXT = `${dataset.train
@@ -23,14 +23,6 @@ const CONTEXT = `${dataset.train
   .join('\n')}\n\n`;
 const REQUESTS: ScoreRequest[] = dataset.test.slice(0, 6).map((t) => ({ prompt: t.prompt, options: t.options.map((o) => continuation(t.prompt, o)) }));
 
-/**
- * Per-token |log-prob| gap allowed between ORT and the jax-js engine (which computes in float32 with the
- * weights dequantized): fp32 and q4 (MatMulNBits accumulates in float32) compute the same function;
- * ORT runs fp16 graphs in half precision, and q8 graphs quantize every activation to 8 bits per tensor
- * (DynamicQuantizeLinear), with integer kernels that differ by CPU: those bounds are what such rounding
- * can cost, not measurements of one CPU.
- */
-const ENGINE_BOUND: Record<Dtype, number> = { fp32: 1e-3, q4: 1e-3, fp16: 2e-2, q8: 0.1 };
 
 /**
  * Cached vs one pass per option. DynamicQuantizeLinear picks one scale for the whole activation tensor of a
