@@ -65,12 +65,32 @@ function aligned(raw: Uint8Array): ArrayBuffer {
   return new Uint8Array(raw).buffer;
 }
 
-function readTensor(t: TensorProto): Constant {
+/**
+ * The files an ONNX model keeps its large initializers in (`.onnx_data`, `.onnx.data`), by the `location`
+ * the model names them with; undefined for a file that is not there.
+ */
+export type ExternalData = (location: string) => Uint8Array | undefined;
+
+const NO_EXTERNAL_DATA: ExternalData = () => undefined;
+
+/** The bytes of an initializer stored outside the model file (location, offset and length per the ONNX spec). */
+function externalBytes(t: TensorProto, external: ExternalData): Uint8Array {
+  const entry = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+  const location = entry.get('location') ?? '';
+  const file = external(location);
+  if (!file) throw new OnnxWeightError(`initializer ${t.name} is stored in "${location}", which was not found beside the model`);
+  const offset = Number(entry.get('offset') ?? 0);
+  const length = entry.has('length') ? Number(entry.get('length')) : file.length - offset;
+  if (!(offset >= 0 && length >= 0 && offset + length <= file.length))
+    throw new OnnxWeightError(`initializer ${t.name}: bytes ${offset}..${offset + length} are outside "${location}" (${file.length} bytes)`);
+  return file.subarray(offset, offset + length);
+}
+
+function readTensor(t: TensorProto, external: ExternalData): Constant {
   const dims = (t.dims ?? []).map(toNumber);
   const count = dims.reduce((a, b) => a * b, 1);
-  const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
-  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)
-    throw new OnnxWeightError(`initializer ${t.name} is stored in external data, which is not supported`);
+  const stored = t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL ? externalBytes(t, external) : t.rawData;
+  const raw = stored && stored.length > 0 ? stored : undefined;
   const T = onnx.TensorProto.DataType;
   switch (t.dataType) {
     case T.FLOAT:
@@ -133,7 +153,10 @@ class Graph {
   private readonly consumers = new Map<string, number[]>();
   private readonly cache = new Map<string, Constant | null>();
 
-  constructor(bytes: Uint8Array) {
+  constructor(
+    bytes: Uint8Array,
+    private readonly external: ExternalData = NO_EXTERNAL_DATA,
+  ) {
     let model;
     try {
       model = onnx.ModelProto.decode(bytes);
@@ -173,14 +196,14 @@ class Graph {
 
   private computeConstant(name: string): Constant | null {
     const init = this.inits.get(name);
-    if (init) return readTensor(init);
+    if (init) return readTensor(init, this.external);
     const node = this.producerOf(name);
     if (!node) return null;
     const inputs = node.input ?? [];
     switch (node.opType) {
       case 'Constant': {
         const t = node.attribute?.find((a) => a.name === 'value')?.t;
-        return t ? readTensor(t as TensorProto) : null;
+        return t ? readTensor(t as TensorProto, this.external) : null;
       }
       case 'Identity':
       case 'Cast':
@@ -330,8 +353,11 @@ function normWeight(g: Graph, tensor: string, hidden: number, where: string): Fl
   let node = g.producerOf(tensor);
   while (node && node.opType === 'Cast') node = g.producerOf(node.input![0]);
   if (node && /LayerNormalization$/.test(node.opType ?? '')) {
-    const w = g.constant(node.input![1]);
-    if (w && w.values.length === hidden) return asFloat(w);
+    // The scale is input 1 of (Simplified)LayerNormalization, input 2 of the Skip* variants (after the residual).
+    for (const inp of node.input!.slice(1, 3)) {
+      const w = g.constant(inp);
+      if (w && w.values.length === hidden) return asFloat(w);
+    }
   }
   if (node && node.opType === 'Mul') {
     for (const inp of node.input ?? []) {
@@ -355,8 +381,8 @@ export function projectionWeights(bytes: Uint8Array): Matrix[] {
 }
 
 /** Reads the weights of a Llama-style ONNX export and checks them against its config. */
-export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig): LlamaWeights {
-  const g = new Graph(bytes);
+export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig, external: ExternalData = NO_EXTERNAL_DATA): LlamaWeights {
+  const g = new Graph(bytes, external);
   const D = config.hiddenSize;
   const qDim = config.numHeads * config.headDim;
   const kvDim = config.numKvHeads * config.headDim;

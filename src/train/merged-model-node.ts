@@ -10,6 +10,7 @@ import type { Dtype, LanguageModel } from '../model/language-model.ts';
 import { loadModelNode, type NodeLoadOptions } from '../model/load-node.ts';
 import { parseLlamaConfig } from '../model/llama-config.ts';
 import { CONFIG_FILES, DTYPE_FILES } from '../model/dtypes.ts';
+import { externalDataBeside } from '../model/external-data-node.ts';
 import { readOnnxWeights } from '../model/onnx-weights.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, decodeAdapter } from './adapter-files.ts';
 import type { LoraAdapter } from './lora.ts';
@@ -49,7 +50,8 @@ export async function readAdapterFolder(adapterDir: string, modelDir: string): P
 /** Writes `outDir` as a model folder: the base's `dtype` weights with `adapter` merged, saved as fp32. */
 export async function writeMergedModel(modelDir: string, dtype: Dtype, adapter: LoraAdapter, outDir: string): Promise<void> {
   const { json, config } = await readConfig(modelDir);
-  const base = readOnnxWeights(await readOrExplain(join(resolve(modelDir), DTYPE_FILES[dtype])), config);
+  const path = join(resolve(modelDir), DTYPE_FILES[dtype]);
+  const base = readOnnxWeights(await readOrExplain(path), config, externalDataBeside(path));
   const onnx = mergeAdapterToOnnx(config, json.model_type, base, adapter);
   await mkdir(dirname(join(outDir, DTYPE_FILES.fp32)), { recursive: true });
   await writeFile(join(outDir, DTYPE_FILES.fp32), onnx);
