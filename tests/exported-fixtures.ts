@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { halfToFloat } from '../src/model/dequantize.ts';
 import { parseLlamaConfig, type LlamaConfig } from '../src/model/llama-config.ts';
 import { decodeSafetensors, type F32Tensor } from '../src/train/safetensors.ts';
 
@@ -62,7 +63,7 @@ export function nextTokenLogprobs(logits: Float32Array, ids: readonly number[], 
   });
 }
 
-/** Logits [T, V] of one unpadded sequence, by ONNX Runtime on `file` with an empty cache. */
+/** Logits [T, V] of one unpadded sequence, by ONNX Runtime on `file` (as written: basic optimizations) with an empty cache. */
 export async function ortLogits(file: string, config: LlamaConfig, ids: readonly number[]): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'basic', intraOpNumThreads: 2 });
   const T = ids.length;
@@ -71,10 +72,14 @@ export async function ortLogits(file: string, config: LlamaConfig, ids: readonly
     attention_mask: new ort.Tensor('int64', new BigInt64Array(T).fill(1n), [1, T]),
     position_ids: new ort.Tensor('int64', BigInt64Array.from(ids.keys(), BigInt), [1, T]),
   };
+  const half = session.inputMetadata.some((m) => m.isTensor && m.name.startsWith('past_key_values.') && m.type === 'float16');
   for (let i = 0; i < config.numLayers; i++)
     for (const kv of ['key', 'value'])
-      feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, config.numKvHeads, 0, config.headDim]);
+      feeds[`past_key_values.${i}.${kv}`] = half
+        ? new ort.Tensor('float16', new Uint16Array(0), [1, config.numKvHeads, 0, config.headDim])
+        : new ort.Tensor('float32', new Float32Array(0), [1, config.numKvHeads, 0, config.headDim]);
   const logits = (await session.run(feeds, ['logits'])).logits;
   await session.release();
-  return logits.type === 'float32' ? (logits.data as Float32Array) : Float32Array.from(logits.data as ArrayLike<number>);
+  // onnxruntime-node hands float16 out as its raw bits.
+  return logits.type === 'float16' ? halfToFloat(logits.data as Uint16Array) : (logits.data as Float32Array);
 }
