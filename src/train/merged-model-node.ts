@@ -24,9 +24,9 @@ async function readOrExplain(path: string): Promise<Buffer> {
   }
 }
 
-async function readConfig(modelDir: string): Promise<{ json: { model_type?: string }; config: ReturnType<typeof parseLlamaConfig> }> {
+async function readConfig(modelDir: string): Promise<{ json: { model_type?: string } & Record<string, unknown>; config: ReturnType<typeof parseLlamaConfig> }> {
   const path = join(resolve(modelDir), 'config.json');
-  let json: { model_type?: string };
+  let json: { model_type?: string } & Record<string, unknown>;
   try {
     json = JSON.parse((await readOrExplain(path)).toString('utf8'));
   } catch (err) {
@@ -55,8 +55,17 @@ export async function writeMergedModel(modelDir: string, dtype: Dtype, adapter: 
   const onnx = mergeAdapterToOnnx(config, json.model_type, base, adapter);
   await mkdir(dirname(join(outDir, DTYPE_FILES.fp32)), { recursive: true });
   await writeFile(join(outDir, DTYPE_FILES.fp32), onnx);
-  for (const file of [...CONFIG_FILES, 'generation_config.json'])
+  await writeFile(join(outDir, 'config.json'), JSON.stringify(withoutExternalData(json), null, 2));
+  for (const file of [...CONFIG_FILES.filter((f) => f !== 'config.json'), 'generation_config.json'])
     if (existsSync(join(modelDir, file))) await copyFile(join(modelDir, file), join(outDir, file));
+}
+
+/** The base's config.json for the merged file, which keeps all its weights inline: transformers.js must not look for data files. */
+function withoutExternalData(json: Record<string, unknown>): Record<string, unknown> {
+  const jsConfig = json['transformers.js_config'] as Record<string, unknown> | undefined;
+  if (!jsConfig || !('use_external_data_format' in jsConfig)) return json;
+  const { use_external_data_format: _, ...rest } = jsConfig;
+  return { ...json, 'transformers.js_config': rest };
 }
 
 /**
