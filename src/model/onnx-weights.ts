@@ -380,9 +380,34 @@ export function projectionWeights(bytes: Uint8Array): Matrix[] {
   return g.nodes.flatMap((_, i) => g.projection(i)?.weight ?? []);
 }
 
+/** Weight formats of hub exports that the reader does not turn into float, by the op that carries them. */
+const UNREADABLE_OPS: Record<string, string> = {
+  MatMulBnb4: 'bnb4 weights (com.microsoft MatMulBnb4, 4-bit NF4/FP4)',
+  GatherBlockQuantized: 'a block-quantized embedding (com.microsoft GatherBlockQuantized)',
+  MatMulFpQ4: '4-bit weights in com.microsoft MatMulFpQ4',
+};
+
+/**
+ * Refuses, naming it, a graph whose weights glon cannot fine-tune, before any weight is read: unknown
+ * quantized ops, and q/k/v packed into one projection ahead of a fused attention op (GenAI's packed QKV).
+ */
+function checkReadableFormat(g: Graph): void {
+  for (const node of g.nodes) {
+    const op = node.opType ?? '';
+    const what = UNREADABLE_OPS[op];
+    const packed = /^(GroupQueryAttention|MultiHeadAttention)$/.test(op) && !node.input?.[1];
+    if (what || packed)
+      throw new OnnxWeightError(
+        `${what ?? `packed q/k/v (one projection feeding ${op})`} cannot be fine-tuned: glon reads fp32, fp16, ` +
+          'int8/uint8 (MatMulInteger, DequantizeLinear) and 4/8-bit MatMulNBits weights with separate q, k and v projections',
+      );
+  }
+}
+
 /** Reads the weights of a Llama-style ONNX export and checks them against its config. */
 export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig, external: ExternalData = NO_EXTERNAL_DATA): LlamaWeights {
   const g = new Graph(bytes, external);
+  checkReadableFormat(g);
   const D = config.hiddenSize;
   const qDim = config.numHeads * config.headDim;
   const kvDim = config.numKvHeads * config.headDim;
