@@ -107,7 +107,8 @@ export class OrtDecoder {
     this.multiTokenAfterPast ??= (async () => {
       const first = await this.run([[0]], this.emptyCache(1), true);
       try {
-        await this.run([[0, 0]], first.present!, false);
+        // ORT logs the failure at error level; for a probe, that is noise.
+        await this.run([[0, 0]], first.present!, false, { logSeverityLevel: 4 });
         return true;
       } catch {
         return false;
@@ -151,7 +152,12 @@ export class OrtDecoder {
     return { logits: logits!, vocab, seq, present: withPresent ? current : undefined };
   }
 
-  private async run(ids: readonly (readonly number[])[], cache: KvCache, withPresent: boolean): Promise<ForwardOutput> {
+  private async run(
+    ids: readonly (readonly number[])[],
+    cache: KvCache,
+    withPresent: boolean,
+    options?: InferenceSession.RunOptions,
+  ): Promise<ForwardOutput> {
     const batch = ids.length;
     if (cache.batch !== batch) throw new Error(`cache batch ${cache.batch} does not match input batch ${batch}`);
     const seq = Math.max(...ids.map((row) => row.length));
@@ -174,7 +180,7 @@ export class OrtDecoder {
     };
     if (this.hasPositionIds) feeds.position_ids = int64(positions, [batch, seq]);
     const fetches = withPresent ? this.session.outputNames : ['logits'];
-    const out = await this.session.run(feeds, fetches);
+    const out = await this.session.run(feeds, fetches, options);
     const logits = out.logits;
     const result: ForwardOutput = { logits: toFloat32(logits), vocab: logits.dims[2], seq, present: undefined };
     if (withPresent) {
