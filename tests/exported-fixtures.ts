@@ -51,18 +51,6 @@ export function referenceRun(name: string): { ids: number[]; logits: Float32Arra
   return { ids: Array.from(t.get('input_ids')!.data), logits: t.get('logits')!.data };
 }
 
-/** log p(ids[t + 1] | ids[..t]) from logits [T, V]. */
-export function nextTokenLogprobs(logits: Float32Array, ids: readonly number[], vocab: number): number[] {
-  return ids.slice(1).map((next, t) => {
-    const row = logits.subarray(t * vocab, (t + 1) * vocab);
-    let max = -Infinity;
-    for (const x of row) max = Math.max(max, x);
-    let sum = 0;
-    for (const x of row) sum += Math.exp(x - max);
-    return row[next] - max - Math.log(sum);
-  });
-}
-
 /** Logits [T, V] of one unpadded sequence, by ONNX Runtime on `file` (as written: basic optimizations) with an empty cache. */
 export async function ortLogits(file: string, config: LlamaConfig, ids: readonly number[]): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'basic', intraOpNumThreads: 2 });

@@ -5,8 +5,9 @@
  * ONNX Runtime GenAI's builder output (fp16, contrib ops).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type ViteDevServer } from 'vite';
-import { REPO, launchChromium, watchErrors } from './harness.ts';
+import type { ViteDevServer } from 'vite';
+import { startDevServer } from './dev-server.ts';
+import { launchChromium, watchErrors } from './harness.ts';
 import { loadModelNode } from '../../src/model/load-node.ts';
 import type { OptionScore } from '../../src/model/language-model.ts';
 import { startEngine } from '../../src/train/backend.ts';
@@ -59,16 +60,7 @@ describe('external data in the browser', () => {
   beforeAll(async () => {
     // The dev server serves this folder at /models/ (vite/serve-models.ts), 404s included, as the app does.
     process.env.GLON_MODELS_DIR = EXPORTS_DIR;
-    server = await createServer({
-      root: REPO,
-      logLevel: 'warn',
-      server: { host: '127.0.0.1', port: 0 },
-      optimizeDeps: { include: ['@huggingface/transformers'] },
-    });
-    await server.listen();
-    const address = server.httpServer!.address();
-    if (address === null || typeof address === 'string') throw new Error('vite did not listen on a TCP port');
-    base = `http://127.0.0.1:${address.port}/`;
+    ({ server, base } = await startDevServer());
     const model = await loadModelNode({ model: fixtureDir(ID), dtype: 'fp16' });
     nodeOrt = await model.scoreItems(CONTEXT, REQUESTS);
     await model.dispose();

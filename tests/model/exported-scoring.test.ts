@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../src/data/generate.ts';
 import { continuation } from '../../src/eval/evaluate.ts';
-import type { Dtype, OptionScore, ScoreRequest } from '../../src/model/language-model.ts';
+import type { Dtype, ScoreRequest } from '../../src/model/language-model.ts';
 import { loadModelNode } from '../../src/model/load-node.ts';
 import { withoutPrefixReuse } from '../../src/model/naive-scoring.ts';
 import { startEngine } from '../../src/train/backend.ts';
@@ -15,6 +15,7 @@ import { JaxLanguageModel } from '../../src/train/jax-language-model.ts';
 import { disposeEngineWeights } from '../../src/train/llama.ts';
 import { loadEngineModel } from '../../src/train/load-node.ts';
 import { ENGINE_BOUND, TORCH_EXPORTS, fixtureDir } from '../exported-fixtures.ts';
+import { maxGapPerToken } from '../logprobs.ts';
 
 const dataset = generateDataset({ kind: 'reversal', seed: 2, preset: 'small', params: {} });
 const CONTEXT = `${dataset.train
@@ -23,24 +24,12 @@ const CONTEXT = `${dataset.train
   .join('\n')}\n\n`;
 const REQUESTS: ScoreRequest[] = dataset.test.slice(0, 6).map((t) => ({ prompt: t.prompt, options: t.options.map((o) => continuation(t.prompt, o)) }));
 
-
 /**
  * Cached vs one pass per option. DynamicQuantizeLinear picks one scale for the whole activation tensor of a
  * pass, so under q8 an option's score depends on what else shares its pass (measured 0.03 nats/token here):
  * ORT itself gives no single answer to equal.
  */
 const CACHE_BOUND: Record<Dtype, number> = { fp32: 1e-3, q4: 1e-3, fp16: 1e-3, q8: 0.1 };
-
-function maxGapPerToken(a: OptionScore[][], b: OptionScore[][]): number {
-  let worst = 0;
-  a.forEach((row, i) =>
-    row.forEach((s, o) => {
-      expect(s.tokens).toBe(b[i][o].tokens);
-      worst = Math.max(worst, Math.abs(s.logprob - b[i][o].logprob) / s.tokens);
-    }),
-  );
-  return worst;
-}
 
 beforeAll(() => startEngine('wasm'));
 

@@ -11,7 +11,7 @@ import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { halfToFloat } from '../../src/model/dequantize.ts';
 import { externalDataBeside } from '../../src/model/external-data-node.ts';
-import type { OptionScore, ScoreRequest } from '../../src/model/language-model.ts';
+import type { ScoreRequest } from '../../src/model/language-model.ts';
 import { loadModelNode } from '../../src/model/load-node.ts';
 import { withoutPrefixReuse } from '../../src/model/naive-scoring.ts';
 import { OnnxWeightError, readOnnxWeights, type Matrix } from '../../src/model/onnx-weights.ts';
@@ -20,7 +20,8 @@ import { JaxLanguageModel } from '../../src/train/jax-language-model.ts';
 import { disposeEngineWeights } from '../../src/train/llama.ts';
 import { loadEngineModel } from '../../src/train/load-node.ts';
 import { TRAIN_DEFAULTS, trainLora } from '../../src/train/trainer.ts';
-import { ENGINE_BOUND, fixtureConfig, fixtureDir, nextTokenLogprobs, ortLogits } from '../exported-fixtures.ts';
+import { ENGINE_BOUND, fixtureConfig, fixtureDir, ortLogits } from '../exported-fixtures.ts';
+import { maxGapPerToken, nextTokenLogprobs } from '../logprobs.ts';
 
 const NAME = 'genai-tiny-llama-fp16';
 const dir = fixtureDir(NAME);
@@ -52,17 +53,6 @@ const REQUESTS: ScoreRequest[] = [
   { prompt: 'Lily had a', options: [' big red ball.', ' small dog in the park.'] },
   { prompt: 'glon are', options: [' less dangerous than femp.', ' more dangerous than femp.'] },
 ];
-
-function maxGapPerToken(a: OptionScore[][], b: OptionScore[][]): number {
-  let worst = 0;
-  a.forEach((row, i) =>
-    row.forEach((s, o) => {
-      expect(s.tokens).toBe(b[i][o].tokens);
-      worst = Math.max(worst, Math.abs(s.logprob - b[i][o].logprob) / s.tokens);
-    }),
-  );
-  return worst;
-}
 
 beforeAll(() => startEngine('wasm'));
 

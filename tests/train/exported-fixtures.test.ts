@@ -17,11 +17,11 @@ import {
   VARIANTS,
   fixtureConfig,
   fixtureDir,
-  nextTokenLogprobs,
   ortLogits,
   referenceRun,
   type Variant,
 } from '../exported-fixtures.ts';
+import { nextTokenLogprobs } from '../logprobs.ts';
 
 function meanLoss(logits: Float32Array, ids: readonly number[], vocab: number): number {
   const lp = nextTokenLogprobs(logits, ids, vocab);
