@@ -12,6 +12,15 @@ export function requiredFiles(dtype: Dtype): string[] {
   return [...CONFIG_FILES, DTYPE_FILES[dtype]];
 }
 
+/**
+ * Of the paths in a model folder, the ones loading `dtype` reads: its required files and the external data
+ * chunks transformers.js names after its ONNX file (`onnx/model_fp16.onnx_data`, `..._data_1`, ...).
+ */
+export function filesOfDtype(dtype: Dtype, paths: Iterable<string>): string[] {
+  const data = new RegExp(`^${DTYPE_FILES[dtype].replace(/[.]/g, '\\.')}_data(_\\d+)?$`);
+  return [...requiredFiles(dtype), ...[...paths].filter((path) => data.test(path))];
+}
+
 export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
 }

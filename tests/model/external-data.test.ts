@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { externalDataChunks, externalDataFrom } from '../../src/model/external-data.ts';
 import { loadModelNode } from '../../src/model/load-node.ts';
+import { filesOfDtype } from '../../src/model/model-files.ts';
 import { fixtureDir } from '../exported-fixtures.ts';
 
 const withSetting = (setting: unknown) => ({ 'transformers.js_config': { use_external_data_format: setting } });
@@ -32,6 +33,14 @@ describe('external data files', () => {
     const external = externalDataFrom(new Map([['onnx/model_fp16.onnx_data', bytes]]), 'onnx/model_fp16.onnx');
     expect(external('model_fp16.onnx_data')).toBe(bytes);
     expect(external('onnx/model_fp16.onnx_data')).toBeUndefined();
+  });
+
+  it("count in a dtype's files (its download size) by transformers.js's names", () => {
+    const paths = ['config.json', 'onnx/model_fp16.onnx', 'onnx/model_fp16.onnx_data', 'onnx/model_fp16.onnx_data_1', 'onnx/model.onnx', 'onnx/model_fp16.onnx_data.bak'];
+    expect(filesOfDtype('fp16', paths)).toEqual([
+      'config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_fp16.onnx', 'onnx/model_fp16.onnx_data', 'onnx/model_fp16.onnx_data_1',
+    ]);
+    expect(filesOfDtype('fp32', paths)).toEqual(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']);
   });
 
   it('a missing data file is named when the model loads', async () => {
