@@ -8,7 +8,7 @@ import type { PretrainedConfig, ProgressInfo } from '@huggingface/transformers';
 import type { Env, InferenceSession } from 'onnxruntime-common';
 import type { Device, Dtype } from './language-model.ts';
 import { DTYPE_FILES } from './dtypes.ts';
-import { ModelLoadError, checkModelFiles, registrySizer, type FileSizer } from './model-files.ts';
+import { ModelLoadError, checkExternalData, checkModelFiles, registrySizer, type FileSizer } from './model-files.ts';
 import { pickDevice } from './device.ts';
 import { OrtLanguageModel } from './ort-model.ts';
 import { DEFAULT_SCORING, type ScoringSettings } from './ort-scorer.ts';
@@ -82,7 +82,8 @@ export async function loadModel(options: LoadOptions): Promise<OrtLanguageModel>
   const device = options.device ?? (await pickDevice());
 
   const location = { id, localModelPath: options.localModelPath, allowRemote };
-  await checkModelFiles(location, dtype, options.sizer ?? registrySizer(location));
+  const sizer = options.sizer ?? registrySizer(location);
+  await checkModelFiles(location, dtype, sizer);
   signal?.throwIfAborted();
 
   const hub = {
@@ -92,6 +93,7 @@ export async function loadModel(options: LoadOptions): Promise<OrtLanguageModel>
     },
   };
   const config: PretrainedConfig = await stage(`${id}: config.json is not valid`, () => AutoConfig.from_pretrained(id, hub));
+  await stage(`${id}: config.json is not valid`, () => checkExternalData(location, config, dtype, sizer));
   const tokenizer = await stage(`${id}: cannot read the tokenizer (tokenizer.json, tokenizer_config.json)`, () =>
     AutoTokenizer.from_pretrained(id, hub),
   );

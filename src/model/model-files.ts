@@ -5,10 +5,20 @@
  */
 import { ModelRegistry } from '@huggingface/transformers';
 import { CONFIG_FILES, DTYPES, DTYPE_FILES } from './dtypes.ts';
+import { externalDataChunks } from './external-data.ts';
 import type { Dtype } from './language-model.ts';
 
 export function requiredFiles(dtype: Dtype): string[] {
   return [...CONFIG_FILES, DTYPE_FILES[dtype]];
+}
+
+/**
+ * Of the paths in a model folder, the ones loading `dtype` reads: its required files and the external data
+ * chunks transformers.js names after its ONNX file (`onnx/model_fp16.onnx_data`, `..._data_1`, ...).
+ */
+export function filesOfDtype(dtype: Dtype, paths: Iterable<string>): string[] {
+  const data = new RegExp(`^${DTYPE_FILES[dtype].replace(/[.]/g, '\\.')}_data(_\\d+)?$`);
+  return [...requiredFiles(dtype), ...[...paths].filter((path) => data.test(path))];
 }
 
 export class ModelLoadError extends Error {
@@ -64,5 +74,14 @@ export async function checkModelFiles(location: ModelLocation, dtype: Dtype, siz
       throw new ModelLoadError(`${where}: missing ${file}${offline}`);
     }
     if (size === 0) throw new ModelLoadError(`${where}: ${file} is empty`);
+  }
+}
+
+/** Throws a ModelLoadError naming an external data file that config.json announces for the dtype's ONNX file but is missing. */
+export async function checkExternalData(location: ModelLocation, config: unknown, dtype: Dtype, sizer: FileSizer): Promise<void> {
+  for (const chunk of externalDataChunks(config, DTYPE_FILES[dtype])) {
+    const size = await sizer(chunk);
+    if (size === undefined) throw new ModelLoadError(`${describe(location)}: missing ${chunk}, the external data of ${DTYPE_FILES[dtype]} (config.json)`);
+    if (size === 0) throw new ModelLoadError(`${describe(location)}: ${chunk} is empty`);
   }
 }

@@ -65,12 +65,32 @@ function aligned(raw: Uint8Array): ArrayBuffer {
   return new Uint8Array(raw).buffer;
 }
 
-function readTensor(t: TensorProto): Constant {
+/**
+ * The files an ONNX model keeps its large initializers in (`.onnx_data`, `.onnx.data`), by the `location`
+ * the model names them with; undefined for a file that is not there.
+ */
+export type ExternalData = (location: string) => Uint8Array | undefined;
+
+const NO_EXTERNAL_DATA: ExternalData = () => undefined;
+
+/** The bytes of an initializer stored outside the model file (location, offset and length per the ONNX spec). */
+function externalBytes(t: TensorProto, external: ExternalData): Uint8Array {
+  const entry = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+  const location = entry.get('location') ?? '';
+  const file = external(location);
+  if (!file) throw new OnnxWeightError(`initializer ${t.name} is stored in "${location}", which was not found beside the model`);
+  const offset = Number(entry.get('offset') ?? 0);
+  const length = entry.has('length') ? Number(entry.get('length')) : file.length - offset;
+  if (!(offset >= 0 && length >= 0 && offset + length <= file.length))
+    throw new OnnxWeightError(`initializer ${t.name}: bytes ${offset}..${offset + length} are outside "${location}" (${file.length} bytes)`);
+  return file.subarray(offset, offset + length);
+}
+
+function readTensor(t: TensorProto, external: ExternalData): Constant {
   const dims = (t.dims ?? []).map(toNumber);
   const count = dims.reduce((a, b) => a * b, 1);
-  const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
-  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)
-    throw new OnnxWeightError(`initializer ${t.name} is stored in external data, which is not supported`);
+  const stored = t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL ? externalBytes(t, external) : t.rawData;
+  const raw = stored && stored.length > 0 ? stored : undefined;
   const T = onnx.TensorProto.DataType;
   switch (t.dataType) {
     case T.FLOAT:
@@ -133,7 +153,10 @@ class Graph {
   private readonly consumers = new Map<string, number[]>();
   private readonly cache = new Map<string, Constant | null>();
 
-  constructor(bytes: Uint8Array) {
+  constructor(
+    bytes: Uint8Array,
+    private readonly external: ExternalData = NO_EXTERNAL_DATA,
+  ) {
     let model;
     try {
       model = onnx.ModelProto.decode(bytes);
@@ -173,14 +196,14 @@ class Graph {
 
   private computeConstant(name: string): Constant | null {
     const init = this.inits.get(name);
-    if (init) return readTensor(init);
+    if (init) return readTensor(init, this.external);
     const node = this.producerOf(name);
     if (!node) return null;
     const inputs = node.input ?? [];
     switch (node.opType) {
       case 'Constant': {
         const t = node.attribute?.find((a) => a.name === 'value')?.t;
-        return t ? readTensor(t as TensorProto) : null;
+        return t ? readTensor(t as TensorProto, this.external) : null;
       }
       case 'Identity':
       case 'Cast':
@@ -307,13 +330,17 @@ function upstreamProjections(g: Graph, tensor: string, projectionsByOutput: Map<
   return found;
 }
 
-/** Whether `tensor` reaches a node of type `op` before passing through another projection (forwards search). */
+/**
+ * Whether `tensor` reaches a node of type `op` before passing through another projection (forwards search).
+ * A DynamicQuantizeLinear belongs to the projections it feeds: its scale output flows around their
+ * MatMulInteger into the float result, and following it would leak into the next layers.
+ */
 function reaches(g: Graph, tensor: string, op: string, projectionIndices: Set<number>): boolean {
   const seen = new Set<number>();
   const stack = [...g.consumersOf(tensor)];
   while (stack.length) {
     const i = stack.pop()!;
-    if (seen.has(i) || projectionIndices.has(i)) continue;
+    if (seen.has(i) || projectionIndices.has(i) || g.nodes[i].opType === 'DynamicQuantizeLinear') continue;
     seen.add(i);
     if (g.nodes[i].opType === op) return true;
     for (const out of g.nodes[i].output ?? []) stack.push(...g.consumersOf(out));
@@ -326,8 +353,11 @@ function normWeight(g: Graph, tensor: string, hidden: number, where: string): Fl
   let node = g.producerOf(tensor);
   while (node && node.opType === 'Cast') node = g.producerOf(node.input![0]);
   if (node && /LayerNormalization$/.test(node.opType ?? '')) {
-    const w = g.constant(node.input![1]);
-    if (w && w.values.length === hidden) return asFloat(w);
+    // The scale is input 1 of (Simplified)LayerNormalization, input 2 of the Skip* variants (after the residual).
+    for (const inp of node.input!.slice(1, 3)) {
+      const w = g.constant(inp);
+      if (w && w.values.length === hidden) return asFloat(w);
+    }
   }
   if (node && node.opType === 'Mul') {
     for (const inp of node.input ?? []) {
@@ -350,9 +380,34 @@ export function projectionWeights(bytes: Uint8Array): Matrix[] {
   return g.nodes.flatMap((_, i) => g.projection(i)?.weight ?? []);
 }
 
+/** Weight formats of hub exports that the reader does not turn into float, by the op that carries them. */
+const UNREADABLE_OPS: Record<string, string> = {
+  MatMulBnb4: 'bnb4 weights (com.microsoft MatMulBnb4, 4-bit NF4/FP4)',
+  GatherBlockQuantized: 'a block-quantized embedding (com.microsoft GatherBlockQuantized)',
+  MatMulFpQ4: '4-bit weights in com.microsoft MatMulFpQ4',
+};
+
+/**
+ * Refuses, naming it, a graph whose weights glon cannot fine-tune, before any weight is read: unknown
+ * quantized ops, and q/k/v packed into one projection ahead of a fused attention op (GenAI's packed QKV).
+ */
+function checkReadableFormat(g: Graph): void {
+  for (const node of g.nodes) {
+    const op = node.opType ?? '';
+    const what = UNREADABLE_OPS[op];
+    const packed = /^(GroupQueryAttention|MultiHeadAttention)$/.test(op) && !node.input?.[1];
+    if (what || packed)
+      throw new OnnxWeightError(
+        `${what ?? `packed q/k/v (one projection feeding ${op})`} cannot be fine-tuned: glon reads fp32, fp16, ` +
+          'int8/uint8 (MatMulInteger, DequantizeLinear) and 4/8-bit MatMulNBits weights with separate q, k and v projections',
+      );
+  }
+}
+
 /** Reads the weights of a Llama-style ONNX export and checks them against its config. */
-export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig): LlamaWeights {
-  const g = new Graph(bytes);
+export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig, external: ExternalData = NO_EXTERNAL_DATA): LlamaWeights {
+  const g = new Graph(bytes, external);
+  checkReadableFormat(g);
   const D = config.hiddenSize;
   const qDim = config.numHeads * config.headDim;
   const kvDim = config.numKvHeads * config.headDim;
@@ -413,7 +468,7 @@ export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig): LlamaWe
   if (!head) throw new OnnxWeightError(`cannot find the LM head (a ${D}x${config.vocabSize} projection)`);
 
   const gather = g.nodes.find((n) => n.opType === 'Gather' && g.constant(n.input![0])?.dims.length === 2);
-  const embedding = gather ? g.constant(gather.input![0]) : null;
+  const embedding = gather ? embeddingTable(g, gather) : null;
   if (!gather || !embedding) throw new OnnxWeightError('cannot find the token embedding (a Gather of a constant matrix)');
   const embed = expectShape(
     { rows: embedding.dims[0], cols: embedding.dims[1], data: asFloat(embedding) },
@@ -428,6 +483,22 @@ export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig): LlamaWe
     finalNorm: normWeight(g, head.input, D, 'the LM head'),
     lmHead: tiedInPlace ? undefined : head.weight,
   };
+}
+
+/**
+ * The embedding table a Gather reads, as float. ONNX Runtime's dynamic quantization gathers rows of a uint8
+ * table and dequantizes the gathered rows (one scale and zero point for the whole table).
+ */
+function embeddingTable(g: Graph, gather: NodeProto): Constant {
+  const table = g.constant(gather.input![0])!;
+  const next = g.consumersOf(gather.output![0]).map((i) => g.nodes[i]);
+  if (next.length !== 1 || next[0].opType !== 'DequantizeLinear') return table;
+  const [, scaleName, zeroName] = next[0].input ?? [];
+  const scale = g.constant(scaleName);
+  const zero = zeroName ? g.constant(zeroName) : null;
+  if (!scale || scale.values.length !== 1)
+    throw new OnnxWeightError('the embedding is dequantized after its Gather with more than one scale, which is not supported');
+  return { dims: table.dims, values: dequantizeLinear(table.values as IntArray, table.dims, asFloat(scale), zero?.values as IntArray | undefined) };
 }
 
 /** Orders a q/k/v triple by the attention that consumes it (scores q·k, then probabilities · v). */

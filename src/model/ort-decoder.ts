@@ -55,6 +55,7 @@ async function cpuData(tensor: OrtTensor): Promise<OrtTensor['data']> {
 export class OrtDecoder {
   private readonly pastInputs: InferenceSession.TensorValueMetadata[];
   private readonly hasPositionIds: boolean;
+  private multiTokenAfterPast?: Promise<boolean>;
 
   constructor(private readonly session: InferenceSession) {
     this.hasPositionIds = session.inputNames.includes('position_ids');
@@ -97,10 +98,66 @@ export class OrtDecoder {
   }
 
   /**
+   * Whether the graph takes several new tokens after a non-empty cache. ONNX Runtime GenAI's builder makes
+   * its causal mask for a prompt (no past) or for one token at a time only, and fails otherwise (an Expand
+   * in its attention-mask subgraph); such a graph is fed one token per pass after the first. Asked once,
+   * with two one-token passes.
+   */
+  private acceptsMultiTokenAfterPast(): Promise<boolean> {
+    this.multiTokenAfterPast ??= (async () => {
+      const first = await this.run([[0]], this.emptyCache(1), true);
+      try {
+        // ORT logs the failure at error level; for a probe, that is noise.
+        await this.run([[0, 0]], first.present!, false, { logSeverityLevel: 4 });
+        return true;
+      } catch {
+        return false;
+      } finally {
+        this.release(first.present!);
+      }
+    })();
+    return this.multiTokenAfterPast;
+  }
+
+  /**
    * Runs `ids` (one row per sequence, right-padded here) after `cache`. Rows past a sequence's end are
    * padding: masked out, and their logits are meaningless.
    */
   async forward(ids: readonly (readonly number[])[], cache: KvCache, withPresent: boolean): Promise<ForwardOutput> {
+    const seq = Math.max(...ids.map((row) => row.length));
+    if (cache.length > 0 && seq > 1 && !(await this.acceptsMultiTokenAfterPast())) return this.forwardStepwise(ids, cache, withPresent);
+    return this.run(ids, cache, withPresent);
+  }
+
+  /** forward() one position at a time: padding rows get token 0, whose logits are as meaningless as padding's. */
+  private async forwardStepwise(ids: readonly (readonly number[])[], cache: KvCache, withPresent: boolean): Promise<ForwardOutput> {
+    const seq = Math.max(...ids.map((row) => row.length));
+    let current = cache;
+    let logits: Float32Array | undefined;
+    let vocab = 0;
+    try {
+      for (let j = 0; j < seq; j++) {
+        const out = await this.run(ids.map((row) => [j < row.length ? row[j] : 0]), current, true);
+        if (current !== cache) this.release(current);
+        current = out.present!;
+        vocab = out.vocab;
+        logits ??= new Float32Array(ids.length * seq * vocab);
+        for (let b = 0; b < ids.length; b++) logits.set(out.logits.subarray(b * vocab, (b + 1) * vocab), (b * seq + j) * vocab);
+      }
+    } catch (err) {
+      if (current !== cache) this.release(current);
+      throw err;
+    }
+    if (!withPresent && current !== cache) this.release(current);
+    return { logits: logits!, vocab, seq, present: withPresent ? current : undefined };
+  }
+
+  private async run(
+    ids: readonly (readonly number[])[],
+    cache: KvCache,
+    withPresent: boolean,
+    options?: InferenceSession.RunOptions,
+  ): Promise<ForwardOutput> {
     const batch = ids.length;
     if (cache.batch !== batch) throw new Error(`cache batch ${cache.batch} does not match input batch ${batch}`);
     const seq = Math.max(...ids.map((row) => row.length));
@@ -123,7 +180,7 @@ export class OrtDecoder {
     };
     if (this.hasPositionIds) feeds.position_ids = int64(positions, [batch, seq]);
     const fetches = withPresent ? this.session.outputNames : ['logits'];
-    const out = await this.session.run(feeds, fetches);
+    const out = await this.session.run(feeds, fetches, options);
     const logits = out.logits;
     const result: ForwardOutput = { logits: toFloat32(logits), vocab: logits.dims[2], seq, present: undefined };
     if (withPresent) {
@@ -148,6 +205,8 @@ export class OrtDecoder {
     signal?: AbortSignal,
     onChunk?: (done: number, total: number) => void,
   ): Promise<{ cache: KvCache; last?: Float32Array }> {
+    // A graph fed one token at a time after a cache takes the whole sequence in its first pass instead.
+    if (!(await this.acceptsMultiTokenAfterPast())) chunk = Math.max(chunk, ids.length);
     let cache = this.emptyCache(1);
     let last: Float32Array | undefined;
     const total = Math.ceil(ids.length / chunk);

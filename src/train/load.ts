@@ -7,7 +7,8 @@ import { AutoTokenizer, env } from '@huggingface/transformers';
 import type { Dtype } from '../model/language-model.ts';
 import { parseLlamaConfig } from '../model/llama-config.ts';
 import { DTYPE_FILES } from '../model/dtypes.ts';
-import { readOnnxWeights } from '../model/onnx-weights.ts';
+import { externalDataChunks, externalDataFrom } from '../model/external-data.ts';
+import { readOnnxWeights, type ExternalData } from '../model/onnx-weights.ts';
 import type { EngineTokenizer } from './jax-language-model.ts';
 import { loadEngineWeights, type EngineWeights } from './llama.ts';
 import { engineTokenizer } from './tokenizer.ts';
@@ -29,6 +30,8 @@ export interface EngineFiles {
   localModelPath: string;
   configText: string;
   onnx: Uint8Array;
+  /** The ONNX file's external data, if it has any. */
+  external?: ExternalData;
 }
 
 export async function engineFromFiles(files: EngineFiles): Promise<EngineModel> {
@@ -40,7 +43,7 @@ export async function engineFromFiles(files: EngineFiles): Promise<EngineModel> 
     throw new Error(`${where}/config.json: not JSON: ${(err as Error).message}`);
   }
   const config = parseLlamaConfig(json);
-  const weights = loadEngineWeights(config, readOnnxWeights(files.onnx, config));
+  const weights = loadEngineWeights(config, readOnnxWeights(files.onnx, config, files.external));
   env.allowLocalModels = true;
   env.allowRemoteModels = false;
   env.localModelPath = files.localModelPath;
@@ -58,7 +61,16 @@ async function fetchOk(url: string, signal?: AbortSignal): Promise<Response> {
 export async function fetchEngineModel(modelsPath: string, id: string, dtype: Dtype, signal?: AbortSignal): Promise<EngineModel> {
   const folder = `${modelsPath}${id}/`;
   const configText = await (await fetchOk(folder + 'config.json', signal)).text();
-  const onnx = new Uint8Array(await (await fetchOk(folder + DTYPE_FILES[dtype], signal)).arrayBuffer());
+  const file = DTYPE_FILES[dtype];
+  const onnx = new Uint8Array(await (await fetchOk(folder + file, signal)).arrayBuffer());
+  let chunks: string[] = [];
+  try {
+    chunks = externalDataChunks(JSON.parse(configText), file);
+  } catch {
+    // engineFromFiles reports a config.json that is not JSON.
+  }
+  const data = new Map<string, Uint8Array>();
+  for (const chunk of chunks) data.set(chunk, new Uint8Array(await (await fetchOk(folder + chunk, signal)).arrayBuffer()));
   signal?.throwIfAborted();
-  return engineFromFiles({ id, dtype, localModelPath: modelsPath, configText, onnx });
+  return engineFromFiles({ id, dtype, localModelPath: modelsPath, configText, onnx, external: externalDataFrom(data, file) });
 }

@@ -10,6 +10,7 @@ import type { Dtype, LanguageModel } from '../model/language-model.ts';
 import { loadModelNode, type NodeLoadOptions } from '../model/load-node.ts';
 import { parseLlamaConfig } from '../model/llama-config.ts';
 import { CONFIG_FILES, DTYPE_FILES } from '../model/dtypes.ts';
+import { externalDataBeside } from '../model/external-data-node.ts';
 import { readOnnxWeights } from '../model/onnx-weights.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, decodeAdapter } from './adapter-files.ts';
 import type { LoraAdapter } from './lora.ts';
@@ -23,9 +24,9 @@ async function readOrExplain(path: string): Promise<Buffer> {
   }
 }
 
-async function readConfig(modelDir: string): Promise<{ json: { model_type?: string }; config: ReturnType<typeof parseLlamaConfig> }> {
+async function readConfig(modelDir: string): Promise<{ json: { model_type?: string } & Record<string, unknown>; config: ReturnType<typeof parseLlamaConfig> }> {
   const path = join(resolve(modelDir), 'config.json');
-  let json: { model_type?: string };
+  let json: { model_type?: string } & Record<string, unknown>;
   try {
     json = JSON.parse((await readOrExplain(path)).toString('utf8'));
   } catch (err) {
@@ -49,12 +50,22 @@ export async function readAdapterFolder(adapterDir: string, modelDir: string): P
 /** Writes `outDir` as a model folder: the base's `dtype` weights with `adapter` merged, saved as fp32. */
 export async function writeMergedModel(modelDir: string, dtype: Dtype, adapter: LoraAdapter, outDir: string): Promise<void> {
   const { json, config } = await readConfig(modelDir);
-  const base = readOnnxWeights(await readOrExplain(join(resolve(modelDir), DTYPE_FILES[dtype])), config);
+  const path = join(resolve(modelDir), DTYPE_FILES[dtype]);
+  const base = readOnnxWeights(await readOrExplain(path), config, externalDataBeside(path));
   const onnx = mergeAdapterToOnnx(config, json.model_type, base, adapter);
   await mkdir(dirname(join(outDir, DTYPE_FILES.fp32)), { recursive: true });
   await writeFile(join(outDir, DTYPE_FILES.fp32), onnx);
-  for (const file of [...CONFIG_FILES, 'generation_config.json'])
+  await writeFile(join(outDir, 'config.json'), JSON.stringify(withoutExternalData(json), null, 2));
+  for (const file of [...CONFIG_FILES.filter((f) => f !== 'config.json'), 'generation_config.json'])
     if (existsSync(join(modelDir, file))) await copyFile(join(modelDir, file), join(outDir, file));
+}
+
+/** The base's config.json for the merged file, which keeps all its weights inline: transformers.js must not look for data files. */
+function withoutExternalData(json: Record<string, unknown>): Record<string, unknown> {
+  const jsConfig = json['transformers.js_config'] as Record<string, unknown> | undefined;
+  if (!jsConfig || !('use_external_data_format' in jsConfig)) return json;
+  const { use_external_data_format: _, ...rest } = jsConfig;
+  return { ...json, 'transformers.js_config': rest };
 }
 
 /**

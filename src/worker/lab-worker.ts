@@ -30,7 +30,7 @@ import { pickDevice, probeGpu } from '../model/device.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { loadModel } from '../model/load.ts';
 import { DTYPES } from '../model/dtypes.ts';
-import { availableDtypes, requiredFiles } from '../model/model-files.ts';
+import { availableDtypes, filesOfDtype } from '../model/model-files.ts';
 import { ORT_WASM_PATHS } from '../model/ort-wasm-paths.ts';
 import { labStore, pageExperimentEnv } from './experiment-env.ts';
 import { MODELS_INDEX_FILE, indexSizer, parseModelsIndex, type LocalModelFiles } from './models-index.ts';
@@ -80,7 +80,8 @@ async function localModels(): Promise<LocalModelFiles[]> {
 
 async function describeLocal(files: LocalModelFiles): Promise<LocalModel> {
   const dtypes = await availableDtypes(indexSizer(files));
-  const bytes = Object.fromEntries(dtypes.map((d) => [d, requiredFiles(d).reduce((sum, file) => sum + (files.files[file] ?? 0), 0)]));
+  const paths = Object.keys(files.files);
+  const bytes = Object.fromEntries(dtypes.map((d) => [d, filesOfDtype(d, paths).reduce((sum, file) => sum + (files.files[file] ?? 0), 0)]));
   return { id: files.id, dtypes, bytes };
 }
 

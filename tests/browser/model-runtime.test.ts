@@ -6,9 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type ViteDevServer } from 'vite';
+import type { ViteDevServer } from 'vite';
 import { MODELS_DIR } from '../models-dir.ts';
-import { REPO, launchChromium, watchErrors } from './harness.ts';
+import { startDevServer } from './dev-server.ts';
+import { launchChromium, watchErrors } from './harness.ts';
 import { loadModelNode } from '../../src/model/load-node.ts';
 import type { OptionScore } from '../../src/model/language-model.ts';
 
@@ -58,17 +59,7 @@ describe('model runtime in the browser', () => {
   const reference = readFileSync(join(MODELS_DIR, 'stories260K/reference-greedy.txt'), 'utf8');
 
   beforeAll(async () => {
-    // Bundled up front: discovering the dependency on first import would make Vite reload the page mid-test.
-    server = await createServer({
-      root: REPO,
-      logLevel: 'warn',
-      server: { host: '127.0.0.1', port: 0 },
-      optimizeDeps: { include: ['@huggingface/transformers'] },
-    });
-    await server.listen();
-    const address = server.httpServer!.address();
-    if (address === null || typeof address === 'string') throw new Error('vite did not listen on a TCP port');
-    base = `http://127.0.0.1:${address.port}/`;
+    ({ server, base } = await startDevServer());
     const model = await loadModelNode({ model: join(MODELS_DIR, 'stories260K'), dtype: 'fp32' });
     expected = await model.scoreItems(CONTEXT, REQUESTS);
     await model.dispose();

@@ -27,6 +27,7 @@ import { forwardHidden, targetLogprobs, disposeEngineWeights } from '../../src/t
 import { loadEngineModel, type EngineModel } from '../../src/train/load-node.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 import { madeModel } from '../made-model.ts';
+import { nextTokenLogprobs } from '../logprobs.ts';
 
 const SENTENCES = [
   'Once upon a time, there was a little girl named Lily.',
@@ -55,17 +56,7 @@ async function ortLogprobs(model: EngineModel, file: string, sequences: number[]
       for (const kv of ['key', 'value'])
         feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(0), [1, c.numKvHeads, 0, c.headDim]);
     const logits = (await session.run(feeds, ['logits'])).logits.data as Float32Array;
-    const V = c.vocabSize;
-    out.push(
-      ids.slice(1).map((next, t) => {
-        const row = logits.subarray(t * V, (t + 1) * V);
-        let max = -Infinity;
-        for (const x of row) max = Math.max(max, x);
-        let sum = 0;
-        for (const x of row) sum += Math.exp(x - max);
-        return row[next] - max - Math.log(sum);
-      }),
-    );
+    out.push(nextTokenLogprobs(logits, ids, c.vocabSize));
   }
   await session.release();
   return out;
