@@ -199,7 +199,7 @@ describe('over WASM (no GPU adapter)', () => {
         const scored = expected.get(small)![c].items.find((i) => i.id === item.id)!;
         return [scored.logprobs[o], scored.normalized[o]];
       });
-      cells.forEach((value, k) => expect(Math.abs(value - want[k])).toBeLessThanOrEqual(k % 2 ? 0.0015 : 0.015));
+      cells.forEach((value, k) => expect(Math.abs(value - want[k]!)).toBeLessThanOrEqual(k % 2 ? 0.0015 : 0.015));
     }
     expect(await rows.nth(item.answer).innerText()).toContain('✓ correct');
     const text = await detail.innerText();

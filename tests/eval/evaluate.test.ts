@@ -69,8 +69,8 @@ describe('evaluate (stories260K)', () => {
     result.items.forEach((item, i) => {
       expect(item.logprobs).toEqual(scores[i].map((s) => s.logprob));
       expect(item.normalized).toEqual(scores[i].map((s) => s.normalized));
-      expect(item.chosen).toBe(item.logprobs.indexOf(Math.max(...item.logprobs)));
-      expect(item.chosenNormalized).toBe(item.normalized.indexOf(Math.max(...item.normalized)));
+      expect(item.chosen).toBe(item.logprobs.indexOf(Math.max(...(item.logprobs as number[]))));
+      expect(item.chosenNormalized).toBe(item.normalized.indexOf(Math.max(...(item.normalized as number[]))));
       expect(item.answer).toBe(TINY.test[i].answer);
     });
     expect(Object.keys(result.splits)).toEqual(['memorization', 'reversal', 'where']);
