@@ -5,8 +5,8 @@
  */
 import { jit, numpy as np, random } from '@jax-js/jax';
 import { Rng } from '../data/rng.ts';
-import { ARCHITECTURES, LIKE_NAMES } from '../model/architectures.ts';
-import type { LlamaConfig } from '../model/llama-config.ts';
+import { ARCHITECTURES, LIKE_NAMES, configJson } from '../model/architectures.ts';
+import { parseLlamaConfig, type LlamaConfig } from '../model/llama-config.ts';
 import { PROJECTIONS } from '../model/onnx-weights.ts';
 import { ADAMW_DEFAULTS, initAdamW } from './adamw.ts';
 import { estimateTraining, forwardFlopsPerToken, type TrainDevice } from './estimate.ts';
@@ -118,19 +118,7 @@ export async function benchTraining(engine: EngineWeights, options: BenchOptions
   const tokens = batch * length;
   const fits = LIKE_NAMES.map((name) => {
     const arch = ARCHITECTURES[name];
-    const config: LlamaConfig = {
-      vocabSize: arch.vocabSize,
-      hiddenSize: arch.hiddenSize,
-      intermediateSize: arch.intermediateSize,
-      numLayers: arch.numLayers,
-      numHeads: arch.numHeads,
-      numKvHeads: arch.numKvHeads,
-      headDim: arch.headDim,
-      ropeTheta: arch.ropeTheta,
-      rmsNormEps: arch.rmsNormEps,
-      tieWordEmbeddings: arch.tieWordEmbeddings,
-      maxPositions: arch.maxPositionEmbeddings,
-    };
+    const config = parseLlamaConfig(configJson(arch));
     let layers = 0;
     let bytes = 0;
     for (let l = 1; l <= arch.numLayers; l++) {
