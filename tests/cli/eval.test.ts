@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,7 @@ import { Rng } from '../../src/data/rng.ts';
 import { parseLlamaConfig } from '../../src/model/llama-config.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, encodeAdapter } from '../../src/train/adapter-files.ts';
 import { initLora } from '../../src/train/lora.ts';
-import onnxProto from 'onnx-proto';
-
-const { onnx } = onnxProto;
+import { nanModel } from '../nan-model.ts';
 
 const GLON = fileURLToPath(new URL('../../bin/glon.js', import.meta.url));
 const STORIES = join(MODELS_DIR, 'stories260K');
@@ -86,20 +84,6 @@ describe('glon eval', () => {
     expect(missing.stderr.trim()).toBe('glon: error: condition ft needs --adapter <dir> (an adapter saved by glon train)');
   });
 });
-
-/** A copy of stories260K whose final norm holds a NaN: every logit, and so every log-prob, is NaN. */
-function nanModel(dir: string): string {
-  const copy = join(dir, 'stories260K-nan');
-  cpSync(STORIES, copy, { recursive: true });
-  const file = join(copy, 'onnx/model.onnx');
-  const model = onnx.ModelProto.decode(readFileSync(file));
-  const norm = model.graph!.initializer!.find((t) => t.name === 'model.norm.weight')!;
-  const values = new Float32Array(new Uint8Array(norm.rawData!).buffer);
-  values[0] = NaN;
-  norm.rawData = new Uint8Array(values.buffer);
-  writeFileSync(file, onnx.ModelProto.encode(model).finish());
-  return copy;
-}
 
 describe('glon eval never counts a score that is not finite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'glon-eval-nan-'));
