@@ -69,8 +69,6 @@ export interface ExperimentOutcome {
 /** A killed run loses at most about this much training. */
 export const CHECKPOINT_SECONDS = 5;
 
-export { experimentKey, modelKey } from './piece-keys.ts';
-
 const now = () => new Date().toISOString();
 
 export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, options: RunExperimentOptions = {}): Promise<ExperimentOutcome> {
