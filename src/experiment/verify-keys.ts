@@ -54,7 +54,10 @@ export async function verifyPieceKeys(experiment: { key: string; spec: Experimen
       const used = await Promise.all(plan.modes.map(async (mode) => carriedAugmentations.get(await augmentationKey(spec, hash, mode, seed))));
       if (used.some((a) => a === undefined)) continue; // its adapter cannot be in the bundle either
       const examples = trainingExamples(dataset, { splitting: plan.splitting, augmentations: used as Augmentation[] });
-      adapters.set(await adapterKey(spec, hash, seed, examples), { examples: examples.length, conditions: plan.conditions });
+      // Two plans can train on the same examples (no augmentation kept, or documents of one sentence): one adapter.
+      const key = await adapterKey(spec, hash, seed, examples);
+      const shared = adapters.get(key);
+      adapters.set(key, { examples: examples.length, conditions: [...(shared?.conditions ?? []), ...plan.conditions] });
     }
     seeds.set(seed, { dataset, hash, adapters });
   }
