@@ -16,6 +16,8 @@ import { makeModelFolder } from './make-model.ts';
 import { StageBar } from './progress-bar.ts';
 import { startEngine } from '../train/backend.ts';
 import { benchTraining, type TrainBench } from '../train/bench.ts';
+import type { KernelProfile } from '../train/kernel-profile.ts';
+import { watchWasmMemory } from '../train/wasm-memory.ts';
 import { disposeEngineWeights } from '../train/llama.ts';
 import { loadEngineModel } from '../train/load-node.ts';
 import { runAction } from './run.ts';
@@ -33,8 +35,13 @@ interface BenchFlags {
   only?: string;
   trainModel?: string;
   trainSteps: string;
+  profile?: boolean;
   out: string;
 }
+
+/** Steps run under the profiler with --profile (after the timed ones). */
+const PROFILE_STEPS = 3;
+const MiB = 2 ** 20;
 
 const SECTIONS = ['scoring', 'training'] as const;
 /** The training benchmark's shape: LoRA on all seven projections of the real stories260K at 8x64 tokens. */
@@ -92,8 +99,18 @@ function trainingSummary(b: TrainBench): string {
     `LoRA training (WASM, ${b.batch}x${b.length}): ${Math.round(b.trainTokensPerSecond)} tokens/s, ${b.trainStepSeconds.toFixed(3)} s/step ` +
       `(first step with compilation ${b.firstStepSeconds.toFixed(1)} s); forward only ${b.forwardStepSeconds.toFixed(3)} s`,
     `achieved ${g(b.trainFlops)} against ${g(b.matmulFlops)} for a jit matmul (${((100 * b.trainFlops) / b.matmulFlops).toFixed(0)}%)`,
-    `fits on WASM: ${b.fits.map((f) => `${f.name} ${f.layers}/${f.of} layers`).join(', ')}`,
+    `fits on WASM (estimated): ${b.fits.map((f) => `${f.name} ${f.layers}/${f.of} layers`).join(', ')}`,
+    ...(b.profile ? profileLines(b.profile) : []),
   ].join('\n');
+}
+
+function profileLines(p: KernelProfile): string[] {
+  const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+  return [
+    `kernel profile (${p.steps} steps under jax-js's profiler): ${Math.round(p.launchesPerStep)} kernel launches per step; ` +
+      `${pct(p.outsideKernels)} of the step time is outside kernels (dispatch)`,
+    ...p.groups.map((g) => `  ${g.name}: ${pct(g.share)} of kernel time, ${Math.round(g.launchesPerStep)} launches per step`),
+  ];
 }
 
 async function runScoring(opts: BenchFlags, dtype: WeightFormat, naiveItems: number): Promise<Record<string, unknown>> {
@@ -123,16 +140,26 @@ async function runScoring(opts: BenchFlags, dtype: WeightFormat, naiveItems: num
   }
 }
 
-async function runTraining(folder: string, steps: number): Promise<Record<string, unknown>> {
-  await startEngine('wasm');
-  const model = await loadEngineModel(folder, 'fp32');
+async function runTraining(folder: string, steps: number, profile: boolean): Promise<Record<string, unknown>> {
+  const memory = watchWasmMemory();
   try {
-    const bench = await benchTraining(model.weights, { ...TRAIN_SHAPE, steps, device: 'wasm' });
-    console.log(`${folder} (fp32, jax-js on WASM)`);
-    console.log(trainingSummary(bench));
-    return { date: new Date().toISOString(), machine: machine(), model: { folder, dtype: 'fp32', device: 'wasm' }, steps, ...bench };
+    await startEngine('wasm');
+    const model = await loadEngineModel(folder, 'fp32');
+    try {
+      const bench = await benchTraining(model.weights, { ...TRAIN_SHAPE, steps, device: 'wasm', profileSteps: profile ? PROFILE_STEPS : undefined });
+      const wasmMemoryPeak = memory.peakBytes();
+      console.log(`${folder} (fp32, jax-js on WASM)`);
+      console.log(trainingSummary(bench));
+      console.log(
+        `memory: jax-js's WASM memory peaked at ${Math.round(wasmMemoryPeak / MiB)} MiB (what the 4 GiB limit applies to); ` +
+          `the estimate that refuses runs says ${Math.round(bench.estimatedBytes / MiB)} MiB`,
+      );
+      return { date: new Date().toISOString(), machine: machine(), model: { folder, dtype: 'fp32', device: 'wasm' }, steps, ...bench, wasmMemoryPeak };
+    } finally {
+      disposeEngineWeights(model.weights);
+    }
   } finally {
-    disposeEngineWeights(model.weights);
+    memory.stop();
   }
 }
 
@@ -149,6 +176,7 @@ export function registerBench(program: Command): void {
     .option('--only <section>', `run one section: ${SECTIONS.join(' | ')} (default: both)`)
     .option('--train-model <dir>', 'model folder the training section trains (default: stories260K in the models folder)')
     .option('--train-steps <n>', 'timed training steps after the compiling one', '10')
+    .option('--profile', `also run ${PROFILE_STEPS} training steps under jax-js's profiler and print where the kernel time goes`)
     .option('--out <file>', 'results file (JSON; other sections are kept)', 'bench/results.json')
     .action(
       runAction(async (opts: BenchFlags) => {
@@ -168,7 +196,7 @@ export function registerBench(program: Command): void {
         }
         if (opts.only !== 'scoring') {
           const folder = opts.trainModel ?? join(process.env.GLON_MODELS_DIR ?? join(REPO, 'models'), 'stories260K');
-          results.training = await runTraining(folder, trainSteps);
+          results.training = await runTraining(folder, trainSteps, opts.profile === true);
           await writeTextFile(opts.out, `${JSON.stringify(results, null, 2)}\n`);
         }
         console.log(`wrote the ${opts.only ? `"${opts.only}" section` : '"scoring" and "training" sections'} of ${opts.out}`);

@@ -12,7 +12,7 @@ import { loadMergedModel, readAdapterFolder } from '../train/merged-model-node.t
 import { CONDITIONS, conditionInfo } from '../eval/conditions.ts';
 import { TEMPLATES, templateByName } from '../eval/templates.ts';
 import { evaluate } from '../eval/evaluate.ts';
-import { serializeResult, type EvalResult } from '../eval/result.ts';
+import { serializeResult, unscoredItems, type EvalResult } from '../eval/result.ts';
 import { runAction } from './run.ts';
 import { readDatasetFile, writeTextFile } from './io.ts';
 import { StageBar, megabytes } from './progress-bar.ts';
@@ -78,11 +78,12 @@ async function loadAdapted(opts: EvalFlags & { adapter: string }, bar: StageBar)
 const pct = (x: number) => x.toFixed(3);
 const ci = ([lo, hi]: [number, number]) => `[${pct(lo)}, ${pct(hi)}]`;
 
-/** Per-split table: both decision rules with their exact 95% intervals (Clopper-Pearson), beside chance. */
+/** Per-split table: both decision rules with their exact 95% intervals (Clopper-Pearson), beside chance (and unscored items, if any). */
 export function formatTable(result: EvalResult): string {
-  const rows = [['split', 'n', 'chance', 'acc', '95% CI (exact)', 'acc_norm', '95% CI (exact)']];
+  const unscored = unscoredItems(result) > 0;
+  const rows = [['split', 'n', ...(unscored ? ['unscored'] : []), 'chance', 'acc', '95% CI (exact)', 'acc_norm', '95% CI (exact)']];
   for (const [split, s] of Object.entries(result.splits))
-    rows.push([split, String(s.n), pct(s.chance), pct(s.accuracy), ci(s.ci), pct(s.normalized.accuracy), ci(s.normalized.ci)]);
+    rows.push([split, String(s.n), ...(unscored ? [String(s.unscored ?? 0)] : []), pct(s.chance), pct(s.accuracy), ci(s.ci), pct(s.normalized.accuracy), ci(s.normalized.ci)]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   return rows.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
 }
@@ -136,6 +137,11 @@ export function registerEval(program: Command): void {
             console.log(formatTable(result));
             for (const note of result.notes) console.log(`note: ${note}`);
             console.log(`evaluated ${result.items.length} items in ${result.timing.seconds.toFixed(1)} s; wrote ${opts.out}`);
+            const unscored = unscoredItems(result);
+            if (unscored > 0)
+              throw new Error(
+                `${unscored} of ${result.items.length} items could not be scored (a log-prob was NaN or infinite); they count as wrong and are marked "unscored" in ${opts.out}`,
+              );
           } finally {
             await loaded.dispose();
           }

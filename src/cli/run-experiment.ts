@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serializeResult } from '../eval/result.ts';
+import { serializeResult, unscoredItems } from '../eval/result.ts';
 import { TrainControl } from '../train/control.ts';
 import { openFolderStore } from '../store/folder-store.ts';
 import { nodeExperimentEnv } from '../experiment/node-env.ts';
@@ -120,6 +120,12 @@ export function registerRun(program: Command): void {
               ? `all ${n} results came from the store ${opts.store} (nothing recomputed); wrote ${opts.out}`
               : `${n} results (${outcome.cached} from the store ${opts.store}); wrote ${opts.out}`,
           );
+          const unscored = outcome.results.filter((r) => unscoredItems(r) > 0);
+          if (unscored.length > 0)
+            throw new Error(
+              `items could not be scored (a log-prob was NaN or infinite; they count as wrong) in ` +
+                unscored.map((r) => `seed ${r.seed} ${r.condition} (${unscoredItems(r)} of ${r.items.length})`).join(', '),
+            );
         } catch (err) {
           if (control.signal.aborted)
             throw new Error(`cancelled; what finished is saved in ${opts.store}: run the same command again to resume`);

@@ -2,6 +2,7 @@
  * Evaluates a dataset under a condition: every test item is scored by log-likelihood of each option
  * after the shared context (which the model encodes once) and the item's prompt. Reports accuracy by
  * summed log-prob and by log-prob per character (acc_norm), per split, with exact 95% intervals and chance.
+ * An item with a score that is not finite is marked unscored and counts as wrong (result.ts).
  */
 import type { Dataset } from '../data/format.ts';
 import { serializeDataset } from '../data/format.ts';
@@ -34,12 +35,14 @@ export function perCharacter(logprob: number, option: string): number {
   return logprob / [...option].length;
 }
 
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
 /** Index of the highest value; the first wins a tie. */
 function best(values: readonly number[]): number {
   return values.reduce((top, v, i) => (v > values[top] ? i : top), 0);
 }
 
-function tally(items: readonly ItemResult[], chosen: (item: ItemResult) => number) {
+function tally(items: readonly ItemResult[], chosen: (item: ItemResult) => number | null) {
   const correct = items.filter((item) => chosen(item) === item.answer).length;
   return { correct, accuracy: correct / items.length, ci: clopperPearson(correct, items.length) };
 }
@@ -83,15 +86,18 @@ export async function evaluate(dataset: Dataset, model: LanguageModel, options: 
   const items: ItemResult[] = dataset.test.map((item, i) => {
     const logprobs = scores[i].map((s) => s.logprob);
     const normalized = scores[i].map((s, o) => perCharacter(s.logprob, item.options[o]));
+    const scored = [...logprobs, ...normalized].every(Number.isFinite);
+    // A NaN compares false with everything, so best() would quietly pick the first option: no pick instead.
     return {
       id: item.id,
       split: item.split,
-      logprobs,
-      normalized,
+      logprobs: logprobs.map(finiteOrNull),
+      normalized: normalized.map(finiteOrNull),
       tokens: scores[i].map((s) => s.tokens),
-      chosen: best(logprobs),
-      chosenNormalized: best(normalized),
+      chosen: scored ? best(logprobs) : null,
+      chosenNormalized: scored ? best(normalized) : null,
       answer: item.answer,
+      ...(scored ? {} : { unscored: true as const }),
     };
   });
 
@@ -99,8 +105,10 @@ export async function evaluate(dataset: Dataset, model: LanguageModel, options: 
   for (const split of new Set(items.map((item) => item.split))) {
     const inSplit = items.filter((item) => item.split === split);
     const chance = inSplit.reduce((sum, item) => sum + 1 / item.logprobs.length, 0) / inSplit.length;
+    const unscored = inSplit.filter((item) => item.unscored).length;
     splits[split] = {
       n: inSplit.length,
+      ...(unscored > 0 ? { unscored } : {}),
       chance,
       ...tally(inSplit, (item) => item.chosen),
       normalized: tally(inSplit, (item) => item.chosenNormalized),

@@ -22,6 +22,11 @@ const tally = z.strictObject({ correct: count, accuracy: probability, ci: interv
 
 const splitResult = z.strictObject({
   n: count,
+  /**
+   * Items whose score was not a finite number (absent when none): counted as wrong under both rules, so
+   * accuracy stays over all n items and never credits a NaN.
+   */
+  unscored: count.optional(),
   /** Expected accuracy of uniform guessing: the mean of 1 / options. */
   chance: probability,
   ...tally.shape,
@@ -33,22 +38,32 @@ const itemResult = z
   .strictObject({
     id: z.string().min(1),
     split: z.string().min(1),
-    /** Summed log-prob (nats) of each option given the context and prompt. */
-    logprobs: z.array(z.number()).min(2),
-    /** Log-prob per character of each option. */
-    normalized: z.array(z.number()).min(2),
+    /** Summed log-prob (nats) of each option given the context and prompt; null where it was not finite. */
+    logprobs: z.array(z.number().nullable()).min(2),
+    /** Log-prob per character of each option; null where it was not finite. */
+    normalized: z.array(z.number().nullable()).min(2),
     /** Number of scored tokens of each option. */
     tokens: z.array(count).min(2),
-    chosen: count,
-    chosenNormalized: count,
+    /** The option picked by each rule; null when the item could not be scored. */
+    chosen: count.nullable(),
+    chosenNormalized: count.nullable(),
     answer: count,
+    /** Set when a score was not finite (NaN or infinite): no option is picked, and the item counts as wrong. */
+    unscored: z.literal(true).optional(),
   })
   .refine((item) => item.normalized.length === item.logprobs.length && item.tokens.length === item.logprobs.length, {
     message: 'logprobs, normalized and tokens differ in length',
   })
-  .refine((item) => Math.max(item.chosen, item.chosenNormalized, item.answer) < item.logprobs.length, {
+  .refine((item) => Math.max(item.chosen ?? 0, item.chosenNormalized ?? 0, item.answer) < item.logprobs.length, {
     message: 'chosen or answer is not an index into the options',
-  });
+  })
+  .refine(
+    (item) =>
+      item.unscored
+        ? item.chosen === null && item.chosenNormalized === null && [...item.logprobs, ...item.normalized].includes(null)
+        : item.chosen !== null && item.chosenNormalized !== null && ![...item.logprobs, ...item.normalized].includes(null),
+    { message: 'an item is unscored (with chosen null) exactly when one of its scores is null' },
+  );
 
 const resultSchema = z
   .strictObject({
@@ -76,16 +91,29 @@ const resultSchema = z
     timing: z.strictObject({ started: z.string(), seconds: z.number().nonnegative() }),
   })
   .superRefine((result, ctx) => {
-    const perSplit = new Map<string, number>();
-    for (const item of result.items) perSplit.set(item.split, (perSplit.get(item.split) ?? 0) + 1);
-    for (const [split, n] of perSplit)
+    const perSplit = new Map<string, { n: number; unscored: number }>();
+    for (const item of result.items) {
+      const counts = perSplit.get(item.split) ?? { n: 0, unscored: 0 };
+      counts.n++;
+      if (item.unscored) counts.unscored++;
+      perSplit.set(item.split, counts);
+    }
+    for (const [split, { n, unscored }] of perSplit) {
       if (result.splits[split]?.n !== n)
         ctx.addIssue({ code: 'custom', message: `split "${split}" has ${n} items but reports n = ${result.splits[split]?.n}`, path: ['splits', split] });
+      else if ((result.splits[split].unscored ?? 0) !== unscored)
+        ctx.addIssue({ code: 'custom', message: `split "${split}" has ${unscored} unscored items but reports ${result.splits[split].unscored ?? 0}`, path: ['splits', split] });
+    }
   });
 
 export type SplitResult = z.infer<typeof splitResult>;
 export type ItemResult = z.infer<typeof itemResult>;
 export type EvalResult = z.infer<typeof resultSchema>;
+
+/** Items of a result that could not be scored (a non-finite log-prob). */
+export function unscoredItems(result: EvalResult): number {
+  return Object.values(result.splits).reduce((sum, split) => sum + (split.unscored ?? 0), 0);
+}
 
 export function validateResult(value: unknown): EvalResult {
   const format = (value as { format?: unknown } | null)?.format;

@@ -88,7 +88,7 @@ export async function benchScoring(dataset: Dataset, model: LanguageModel, optio
   const cachedById = new Map(cached.items.map((item) => [item.id, item]));
   for (const item of naive.items) {
     item.logprobs.forEach((lp, o) => {
-      maxLogprobDifference = Math.max(maxLogprobDifference, Math.abs(lp - cachedById.get(item.id)!.logprobs[o]));
+      maxLogprobDifference = Math.max(maxLogprobDifference, Math.abs((lp ?? NaN) - (cachedById.get(item.id)!.logprobs[o] ?? NaN)));
     });
   }
 

@@ -2,7 +2,8 @@
  * The `glon.bundle/1` file: one experiment with everything it made — its record (spec included), datasets,
  * augmentations, adapters (safetensors as base64 beside their config and training), results, and their
  * summary — so it can move to another browser or machine. Import checks every part before it writes
- * anything, then writes all of it in one `putMany`: a bad file changes nothing and says what and where.
+ * anything (its format, and its key recomputed from its inputs: verify-keys.ts), then writes all of it in
+ * one `putMany`: a bad file changes nothing and says what and where.
  * Training checkpoints and logs stay behind: they are scaffolding, not results.
  */
 import { z } from 'zod';
@@ -12,9 +13,10 @@ import { sha256Hex } from '../data/hash.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import { validateResult } from '../eval/result.ts';
 import { MAX_KEY_LENGTH, type ExperimentRecord, type GlonStore, type StoreEntry, type StoreRecords } from '../store/store.ts';
-import { decodeSafetensors } from '../train/safetensors.ts';
+import { readAdapterTensors } from '../train/adapter-files.ts';
 import { parseExperimentSpec } from './spec.ts';
 import { summarize, validateSummary, type Summary } from './summary.ts';
+import { KeyMismatch, verifyPieceKeys } from './verify-keys.ts';
 
 export const BUNDLE_FORMAT = 'glon.bundle/1';
 
@@ -143,12 +145,7 @@ function checkAdapterFiles(weights: Uint8Array, configText: string): void {
   if (config?.peft_type !== 'LORA' || !Number.isInteger(rank) || (rank as number) < 1)
     throw new Error('config: adapter_config.json is not a LoRA config with a rank "r"');
   const targets = [config.target_modules].flat();
-  let tensors;
-  try {
-    tensors = decodeSafetensors(weights).tensors;
-  } catch (err) {
-    throw new Error(`weights: ${(err as Error).message}`);
-  }
+  const tensors = readAdapterTensors(weights);
   if (tensors.size === 0) throw new Error('weights: no tensors');
   const factors = new Set<string>();
   for (const [name, { shape }] of tensors) {
@@ -225,6 +222,12 @@ export async function importBundle(store: GlonStore, text: string): Promise<Impo
   });
   const spec = at('experiment.spec', () => parseExperimentSpec(bundle.experiment.spec));
   const experiment: ExperimentRecord = { ...bundle.experiment, spec };
+  try {
+    await verifyPieceKeys(experiment, { datasets, augmentations, adapters, results });
+  } catch (err) {
+    if (err instanceof KeyMismatch) throw new FormatError(`invalid bundle: ${err.where}: ${err.message}`);
+    throw err;
+  }
   const carried: Record<Piece, { key: string }[]> = { datasets, augmentations, adapters, results };
   for (const piece of PIECES) {
     const listed = new Set(experiment[piece]);

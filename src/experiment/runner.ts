@@ -20,12 +20,13 @@ import type { EngineDevice } from '../train/backend.ts';
 import { batchLength, tokenizeExamples, type TrainExample } from '../train/batches.ts';
 import { TrainControl } from '../train/control.ts';
 import { estimateTraining } from '../train/estimate.ts';
-import { trainingExamples, type Splitting } from '../train/examples.ts';
+import { trainingExamples } from '../train/examples.ts';
 import type { EngineModel } from '../train/load.ts';
 import type { LoraAdapter } from '../train/lora.ts';
 import { trainLora, type TrainParams, type TrainProgress } from '../train/trainer.ts';
 import type { ExperimentRecord, GlonStore } from '../store/store.ts';
 import { contentKey } from '../store/keys.ts';
+import { adapterKey as pieceAdapterKey, augmentInputs, augmentationKey, experimentKey, resultKey, trainParams, trainingPlans } from './piece-keys.ts';
 import type { ExperimentSpec } from './spec.ts';
 import { summarize, type Summary } from './summary.ts';
 
@@ -68,34 +69,6 @@ export interface ExperimentOutcome {
 /** A killed run loses at most about this much training. */
 export const CHECKPOINT_SECONDS = 5;
 
-export const modelKey = (spec: Pick<ExperimentSpec, 'model'>): string => `${spec.model.id}@${spec.model.dtype}`;
-
-export function experimentKey(spec: ExperimentSpec): Promise<string> {
-  return contentKey(spec);
-}
-
-/** The fine-tuning set a condition trains on: splitting and augmentations, which conditions may share. */
-interface TrainingPlan {
-  splitting: Splitting;
-  modes: AugmentMode[];
-  conditions: string[];
-}
-
-function trainingPlans(spec: ExperimentSpec): TrainingPlan[] {
-  const plans = new Map<string, TrainingPlan>();
-  for (const condition of spec.conditions) {
-    const info = conditionInfo(condition);
-    if (!info.adapted) continue;
-    const splitting: Splitting = info.splitSentences ? spec.splitting : 'none';
-    const modes = [...info.augmentations];
-    const id = JSON.stringify([splitting, modes]);
-    const plan = plans.get(id) ?? { splitting, modes, conditions: [] };
-    plan.conditions.push(condition);
-    plans.set(id, plan);
-  }
-  return [...plans.values()];
-}
-
 const now = () => new Date().toISOString();
 
 export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, options: RunExperimentOptions = {}): Promise<ExperimentOutcome> {
@@ -107,7 +80,6 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
   const stopTraining = () => control.cancel();
   options.signal?.addEventListener('abort', stopTraining, { once: true });
   const emit = (event: ExperimentEvent) => options.onEvent?.(event);
-  const model = modelKey(spec);
 
   const record: ExperimentRecord = {
     key,
@@ -185,9 +157,8 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
   }
 
   async function augmentationFor(dataset: Dataset, hash: string, mode: AugmentMode, seed: number): Promise<Augmentation> {
-    const settings = mode === 'oracle' ? {} : spec.augment[mode];
-    const generator = mode === 'oracle' ? null : model;
-    const augKey = await contentKey({ dataset: hash, model: generator, mode, settings, seed });
+    const { settings } = augmentInputs(spec, mode);
+    const augKey = await augmentationKey(spec, hash, mode, seed);
     const augmentation = await cached(
       'augment',
       seed,
@@ -249,10 +220,6 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
     return trained.adapter;
   }
 
-  const resultKey = (hash: string, condition: string, seed: number, adapterKey: string | null) =>
-    // The format is part of the key: a result made under older rules is never read as a current one.
-    contentKey({ format: RESULT_FORMAT, dataset: hash, model, condition, adapter: adapterKey, template: spec.template, seed });
-
   async function resultFor(
     dataset: Dataset,
     hash: string,
@@ -261,7 +228,7 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
     adapterKey: string | null,
     scorer: () => Promise<LanguageModel>,
   ): Promise<{ result: EvalResult; cached: boolean }> {
-    const pieceKey = await resultKey(hash, condition, seed, adapterKey);
+    const pieceKey = await resultKey(spec, hash, condition, seed, adapterKey);
     let fromStore = false;
     const result = await cached(
       'evaluate',
@@ -312,11 +279,11 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
 
       for (const plan of plans) {
         const examples = trainingExamples(dataset, { splitting: plan.splitting, augmentations: plan.modes.map((m) => augmentations.get(m)!) });
-        const params: TrainParams = { ...spec.train, seed };
-        const adapterKey = await contentKey({ dataset: hash, model, params, examples: await sha256Hex(JSON.stringify(examples)) });
+        const params = trainParams(spec, seed);
+        const adapterKey = await pieceAdapterKey(spec, hash, seed, examples);
         const label = plan.conditions.join(', ');
         const storedResults = new Set(await store.keys('results'));
-        const resultKeys = await Promise.all(plan.conditions.map((c) => resultKey(hash, c, seed, adapterKey)));
+        const resultKeys = await Promise.all(plan.conditions.map((c) => resultKey(spec, hash, c, seed, adapterKey)));
         const adapterStored = (await store.keys('adapters')).includes(adapterKey);
         let adapter: LoraAdapter | undefined;
         // The adapter is read (or trained) only when a result needs it: a fully cached run never touches the engine.

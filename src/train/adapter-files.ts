@@ -78,6 +78,24 @@ const configSchema = z.object({
   use_dora: z.boolean().optional(),
 });
 
+/**
+ * The adapter's tensors, each checked finite: one NaN would make every score NaN, and an infinite
+ * weight is never a trained one.
+ */
+export function readAdapterTensors(weights: Uint8Array): Map<string, F32Tensor> {
+  let tensors: Map<string, F32Tensor>;
+  try {
+    tensors = decodeSafetensors(weights).tensors;
+  } catch (err) {
+    throw new Error(`${ADAPTER_WEIGHTS_FILE}: ${(err as Error).message}`);
+  }
+  for (const [name, { data }] of tensors) {
+    const at = data.findIndex((x) => !Number.isFinite(x));
+    if (at >= 0) throw new Error(`${ADAPTER_WEIGHTS_FILE}: ${name.slice(0, 100)} holds ${data[at]} at index ${at}: an adapter's weights must be finite numbers`);
+  }
+  return tensors;
+}
+
 /** Reads an adapter and checks it against the model it is meant for. */
 export function decodeAdapter(files: AdapterFiles, model: LlamaConfig): LoraAdapter {
   let json: unknown;
@@ -101,12 +119,7 @@ export function decodeAdapter(files: AdapterFiles, model: LlamaConfig): LoraAdap
   });
   const config = { rank: c.r, alpha: c.lora_alpha, dropout: c.lora_dropout ?? 0, targets };
   checkLoraConfig(config);
-  let tensors: Map<string, F32Tensor>;
-  try {
-    tensors = decodeSafetensors(files.weights).tensors;
-  } catch (err) {
-    throw new Error(`${ADAPTER_WEIGHTS_FILE}: ${(err as Error).message}`);
-  }
+  const tensors = readAdapterTensors(files.weights);
   const layers = Array.from({ length: model.numLayers }, (_, i) => {
     const layer: Partial<Record<Projection, HostFactors>> = {};
     for (const p of targets) {

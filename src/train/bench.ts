@@ -5,12 +5,13 @@
  */
 import { jit, numpy as np, random } from '@jax-js/jax';
 import { Rng } from '../data/rng.ts';
-import { ARCHITECTURES, LIKE_NAMES } from '../model/architectures.ts';
-import type { LlamaConfig } from '../model/llama-config.ts';
+import { ARCHITECTURES, LIKE_NAMES, configJson } from '../model/architectures.ts';
+import { parseLlamaConfig, type LlamaConfig } from '../model/llama-config.ts';
 import { PROJECTIONS } from '../model/onnx-weights.ts';
 import { ADAMW_DEFAULTS, initAdamW } from './adamw.ts';
 import { estimateTraining, forwardFlopsPerToken, type TrainDevice } from './estimate.ts';
 import type { EngineWeights } from './llama.ts';
+import { profileKernels, type KernelProfile } from './kernel-profile.ts';
 import { initLora, loraScale } from './lora.ts';
 import { batchLoss, loraLayout, makeTrainStep, packLora, type DeviceBatch } from './step.ts';
 
@@ -20,6 +21,8 @@ export interface BenchOptions {
   /** Timed steps after the first (compiling) one. */
   steps?: number;
   device: TrainDevice;
+  /** Also run this many steps under jax-js's profiler and report the kernel breakdown. */
+  profileSteps?: number;
 }
 
 export interface TrainBench {
@@ -33,8 +36,11 @@ export interface TrainBench {
   trainFlops: number;
   /** jit matmul 512x576 @ 576x1536 on the same device. */
   matmulFlops: number;
-  /** Per known architecture: the most layers whose LoRA training fits in the device's memory at this batch. */
+  /** Per known architecture: the most layers whose LoRA training fits in the device's memory at this batch (estimated). */
   fits: { name: string; layers: number; of: number; bytes: number }[];
+  /** Bytes the estimate that refuses runs predicts for this model at this batch. */
+  estimatedBytes: number;
+  profile?: KernelProfile;
 }
 
 function median(xs: number[]): number {
@@ -81,17 +87,22 @@ export async function benchTraining(engine: EngineWeights, options: BenchOptions
   let theta = np.array(packLora(initLora(c, lora, rng.fork('init')), layout), { dtype: np.float32 });
   let state = initAdamW([theta]);
   const step = makeTrainStep(engine, runtime, layout, ADAMW_DEFAULTS);
-  const times: number[] = [];
-  for (let i = 0; i <= steps; i++) {
+  let stepIndex = 0;
+  const trainOnce = async () => {
     const input = randomBatch(rng, c, batch, length);
-    const t = performance.now();
-    const r = step(theta, state, input, np.array(1e-3, { dtype: np.float32 }), np.array([1, 1], { dtype: np.float32 }), random.key(i));
+    const r = step(theta, state, input, np.array(1e-3, { dtype: np.float32 }), np.array([1, 1], { dtype: np.float32 }), random.key(stepIndex++));
     theta = r.theta;
     state = r.state;
     await r.loss.data();
     r.gradNorm.dispose();
+  };
+  const times: number[] = [];
+  for (let i = 0; i <= steps; i++) {
+    const t = performance.now();
+    await trainOnce();
     times.push((performance.now() - t) / 1000);
   }
+  const profile = options.profileSteps ? await profileKernels(options.profileSteps, trainOnce) : undefined;
   const forward = jit((t: np.Array, input: DeviceBatch) => batchLoss(engine, runtime, layout, t, input));
   const forwardTimes: number[] = [];
   for (let i = 0; i <= Math.min(steps, 5); i++) {
@@ -107,19 +118,7 @@ export async function benchTraining(engine: EngineWeights, options: BenchOptions
   const tokens = batch * length;
   const fits = LIKE_NAMES.map((name) => {
     const arch = ARCHITECTURES[name];
-    const config: LlamaConfig = {
-      vocabSize: arch.vocabSize,
-      hiddenSize: arch.hiddenSize,
-      intermediateSize: arch.intermediateSize,
-      numLayers: arch.numLayers,
-      numHeads: arch.numHeads,
-      numKvHeads: arch.numKvHeads,
-      headDim: arch.headDim,
-      ropeTheta: arch.ropeTheta,
-      rmsNormEps: arch.rmsNormEps,
-      tieWordEmbeddings: arch.tieWordEmbeddings,
-      maxPositions: arch.maxPositionEmbeddings,
-    };
+    const config = parseLlamaConfig(configJson(arch));
     let layers = 0;
     let bytes = 0;
     for (let l = 1; l <= arch.numLayers; l++) {
@@ -140,5 +139,7 @@ export async function benchTraining(engine: EngineWeights, options: BenchOptions
     trainFlops: (2 * forwardFlopsPerToken(c, length) * tokens) / trainStepSeconds,
     matmulFlops: await matmulFlops(),
     fits,
+    estimatedBytes: estimateTraining({ config: c, batch, length, steps: 1, lora, device }).bytes,
+    profile,
   };
 }

@@ -1,12 +1,16 @@
 /**
  * Experiment bundles through the page (built app, chromium): an experiment exported from Saved in one
  * browser profile imports into a fresh profile and Compare shows the same results; a corrupted bundle
- * fails with one clear line and leaves the store as it was.
+ * fails with one clear line and leaves the store as it was; a result with unscored items says so in Compare.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { exportBundle } from '../../src/experiment/bundle.ts';
+import { openFolderStore } from '../../src/store/folder-store.ts';
+import { entries, madeRecords } from '../store/records.ts';
 import { SCREENSHOTS, barTitles, experimentLink, launchChromium, runDemo, serveApp, watchErrors, type Served } from './harness.ts';
 
 let app: Served;
@@ -68,5 +72,37 @@ it('exports a bundle that a fresh profile imports with identical results, and re
     expect(errors).toEqual([]);
   } finally {
     await fresh.close();
+  }
+});
+
+it('shows how many items of an imported result could not be scored', async () => {
+  const records = await madeRecords(1);
+  const result = records.results.result;
+  for (const item of result.items.filter((i) => i.split === 'reversal'))
+    Object.assign(item, { logprobs: item.logprobs.map(() => null), normalized: item.normalized.map(() => null), chosen: null, chosenNormalized: null, unscored: true });
+  Object.assign(result.splits.reversal, { unscored: result.splits.reversal.n, correct: 0, accuracy: 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'glon-unscored-'));
+  let text: string;
+  try {
+    const store = await openFolderStore(dir);
+    await store.putMany(entries(records));
+    text = await exportBundle(store, records.experiments.key);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const browser = await launchChromium();
+  try {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(app.url);
+    const saved = await openSaved(page);
+    await saved.locator('input[type=file]').setInputFiles({ name: 'unscored.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    const note = page.locator('#step-compare').getByTestId('unscored');
+    await note.waitFor({ timeout: 30_000 });
+    expect(await note.innerText()).toContain(`seed 1 ft+oracle on reversal: ${result.splits.reversal.n} of ${result.splits.reversal.n} items could not be scored`);
+    expect(await note.innerText()).not.toContain('memorization');
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
   }
 });

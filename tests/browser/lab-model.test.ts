@@ -204,8 +204,8 @@ describe('over WASM (no GPU adapter)', () => {
       expect(await row.locator('th').innerText()).toBe(condition);
       const logprobs = (await row.locator('td.num .lp').allInnerTexts()).map(Number);
       const perChar = (await row.locator('td.num .pc').allInnerTexts()).map(Number);
-      logprobs.forEach((value, o) => expect(Math.abs(value - scored.logprobs[o])).toBeLessThanOrEqual(0.015));
-      perChar.forEach((value, o) => expect(Math.abs(value - scored.normalized[o])).toBeLessThanOrEqual(0.0015));
+      logprobs.forEach((value, o) => expect(Math.abs(value - scored.logprobs[o]!)).toBeLessThanOrEqual(0.015));
+      perChar.forEach((value, o) => expect(Math.abs(value - scored.normalized[o]!)).toBeLessThanOrEqual(0.0015));
       expect(logprobs).toHaveLength(item.options.length);
     }
     const text = await detail.innerText();

@@ -34,10 +34,10 @@ describe('glon bench', () => {
     expect(scoring.speedup).toBeCloseTo(scoring.cached.itemsPerSecond / scoring.naive.itemsPerSecond, 10);
   });
 
-  it('times LoRA training on stories260K and keeps the scoring section', () => {
+  it('times LoRA training on stories260K, profiles its kernels and keeps the scoring section', () => {
     const out = join(dir, 'training.json');
     writeFileSync(out, JSON.stringify({ scoring: { speedup: 9 } }));
-    const run = glon('bench', '--only', 'training', '--train-steps', '2', '--train-model', STORIES, '--out', out);
+    const run = glon('bench', '--only', 'training', '--train-steps', '2', '--train-model', STORIES, '--profile', '--out', out);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^LoRA training \(WASM, 8x64\): \d+ tokens\/s, [\d.]+ s\/step/m);
@@ -50,6 +50,16 @@ describe('glon bench', () => {
     expect(t.forwardStepSeconds).toBeLessThan(t.trainStepSeconds);
     expect(t.matmulFlops).toBeGreaterThan(0);
     expect(t.fits.map((f: { name: string }) => f.name)).toEqual(['smollm2-135m', 'smollm2-360m', 'qwen2.5-0.5b']);
+    expect(run.stdout).toMatch(/^fits on WASM \(estimated\): smollm2-135m \d+\/30 layers, smollm2-360m \d+\/32 layers, qwen2.5-0.5b \d+\/24 layers$/m);
+    // Every step launches the same kernels; the groups split them and the kernel time between them.
+    const p = t.profile as { steps: number; launchesPerStep: number; groups: { name: string; launchesPerStep: number; share: number }[] };
+    expect(p.steps).toBe(3);
+    expect(Number.isInteger(p.launchesPerStep) && p.launchesPerStep > 100).toBe(true);
+    expect(p.groups.reduce((n, g) => n + g.launchesPerStep, 0)).toBe(p.launchesPerStep);
+    expect(p.groups.reduce((s, g) => s + g.share, 0)).toBeCloseTo(1, 6);
+    expect(run.stdout).toMatch(new RegExp(`^kernel profile \\(3 steps under jax-js's profiler\\): ${p.launchesPerStep} kernel launches per step; \\d+% of the step time is outside kernels`, 'm'));
+    expect(run.stdout).toMatch(/^memory: jax-js's WASM memory peaked at \d+ MiB \(what the 4 GiB limit applies to\); the estimate that refuses runs says \d+ MiB$/m);
+    expect(t.wasmMemoryPeak).toBeGreaterThan(0);
   });
 
   it('refuses bad options and a results file it cannot merge into', () => {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,11 @@ import { generateDataset } from '../../src/data/generate.ts';
 import { serializeDataset } from '../../src/data/format.ts';
 import { parseResult } from '../../src/eval/result.ts';
 import { clopperPearson } from '../../src/eval/proportion-interval.ts';
+import { Rng } from '../../src/data/rng.ts';
+import { parseLlamaConfig } from '../../src/model/llama-config.ts';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, encodeAdapter } from '../../src/train/adapter-files.ts';
+import { initLora } from '../../src/train/lora.ts';
+import { nanModel } from '../nan-model.ts';
 
 const GLON = fileURLToPath(new URL('../../bin/glon.js', import.meta.url));
 const STORIES = join(MODELS_DIR, 'stories260K');
@@ -74,11 +79,47 @@ describe('glon eval', () => {
     });
     expect(results[0]).toMatchObject({ condition: 'ft', model: 'stories260K-adapter', context: { tokens: 1 } });
     results[0].items.forEach((item, i) =>
-      item.logprobs.forEach((lp, o) => expect(Math.abs(lp - results[1].items[i].logprobs[o])).toBeLessThan(1e-3)),
+      item.logprobs.forEach((lp, o) => expect(Math.abs(lp! - results[1].items[i].logprobs[o]!)).toBeLessThan(1e-3)),
     );
     const base = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'base', '--adapter', adapter, '--out', join(dir, 'x.json'));
     expect(base.stderr.trim()).toBe('glon: error: --adapter applies to the fine-tuned conditions only (ft, ft+local, ...), not base');
     const missing = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'ft', '--out', join(dir, 'x.json'));
     expect(missing.stderr.trim()).toBe('glon: error: condition ft needs --adapter <dir> (an adapter saved by glon train)');
+  });
+});
+
+describe('glon eval never counts a score that is not finite', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'glon-eval-nan-'));
+  const dataset = join(dir, 'reversal.json');
+  writeFileSync(dataset, serializeDataset(generateDataset({ kind: 'reversal', seed: 1 })));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('marks the items unscored, counts them as wrong, and exits non-zero with one line', () => {
+    const out = join(dir, 'result.json');
+    const run = glon('eval', '--dataset', dataset, '--model', nanModel(dir), '--condition', 'base', '--out', out);
+    expect(run.status).toBe(1);
+    const errors = run.stderr.trimEnd().split('\n').filter((line) => line.startsWith('glon:'));
+    expect(errors).toEqual([
+      `glon: error: 48 of 48 items could not be scored (a log-prob was NaN or infinite); they count as wrong and are marked "unscored" in ${out}`,
+    ]);
+    const result = parseResult(readFileSync(out, 'utf8'));
+    for (const split of Object.values(result.splits)) expect(split).toMatchObject({ n: 24, unscored: 24, correct: 0, accuracy: 0, normalized: { correct: 0 } });
+    for (const item of result.items) expect(item).toMatchObject({ unscored: true, chosen: null, chosenNormalized: null, logprobs: [null, null] });
+    expect(run.stdout.split('\n')[1].split(/\s+/)).toEqual(['split', 'n', 'unscored', 'chance', 'acc', '95%', 'CI', 'acc_norm', '95%', 'CI']);
+  });
+
+  it('refuses an adapter with a NaN weight before scoring, in one line', () => {
+    const adapter = join(dir, 'adapter');
+    const config = parseLlamaConfig(JSON.parse(readFileSync(join(STORIES, 'config.json'), 'utf8')));
+    const lora = initLora(config, { rank: 2, alpha: 4, dropout: 0, targets: ['q'] }, new Rng(1));
+    lora.layers[3].q!.b[5] = NaN;
+    const files = encodeAdapter(lora, 'stories260K');
+    mkdirSync(adapter);
+    writeFileSync(join(adapter, ADAPTER_WEIGHTS_FILE), files.weights);
+    writeFileSync(join(adapter, ADAPTER_CONFIG_FILE), files.config);
+    const run = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'ft', '--adapter', adapter, '--out', join(dir, 'ft.json'));
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toMatch(/^glon: error: .*adapter: adapter_model\.safetensors: base_model\.model\.model\.layers\.3\.self_attn\.q_proj\.lora_B\.weight holds NaN at index \d+: an adapter's weights must be finite numbers$/);
+    expect(existsSync(join(dir, 'ft.json'))).toBe(false);
   });
 });

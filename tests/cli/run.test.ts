@@ -8,6 +8,7 @@ import { parseExperimentSpec } from '../../src/experiment/spec.ts';
 import { validateSummary } from '../../src/experiment/summary.ts';
 import { modelFolder } from '../../src/cli/run-experiment.ts';
 import { expectOneLineError, glon } from './glon.ts';
+import { nanModel } from '../nan-model.ts';
 
 describe('glon run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'glon-run-'));
@@ -49,5 +50,19 @@ describe('glon run', () => {
     expectOneLineError(glon('run', '--config', bad, '--out', join(dir, 'x')), new RegExp(`${bad}: invalid experiment: conditions\\[1\\]: unknown condition "ft\\+magic"`));
     const spec = parseExperimentSpec({ ...experiment, model: { id: 'no-such-model' } });
     expect(() => modelFolder(spec, MODELS_DIR)).toThrow(/^model "no-such-model" not found: no folder .*no-such-model \(--models names the folder that holds model folders\)$/);
+  });
+
+  it('exits non-zero with one line when a result has items that could not be scored', () => {
+    const models = join(dir, 'models');
+    nanModel(models);
+    const nan = join(dir, 'nan.json');
+    writeFileSync(nan, JSON.stringify({ ...experiment, model: { id: 'stories260K-nan' }, conditions: ['base'] }));
+    const out = join(dir, 'nan-out');
+    const run = glon('run', '--config', nan, '--store', join(dir, 'nan-store'), '--models', models, '--out', out);
+    expect(run.status).toBe(1);
+    expect(run.stderr.trimEnd().split('\n').filter((line) => line.startsWith('glon:'))).toEqual([
+      'glon: error: items could not be scored (a log-prob was NaN or infinite; they count as wrong) in seed 1 base (8 of 8)',
+    ]);
+    expect(parseResult(readFileSync(join(out, '1-base.json'), 'utf8')).splits.reversal).toMatchObject({ n: 4, unscored: 4, correct: 0 });
   });
 });

@@ -80,8 +80,8 @@ describe('evaluate (stories260K)', () => {
       expect(item.logprobs).toEqual(scores[i].map((s) => s.logprob));
       // The joining space is scored but not counted: the option's own characters only.
       expect(item.normalized).toEqual(scores[i].map((s, o) => s.logprob / TINY.test[i].options[o].length));
-      expect(item.chosen).toBe(item.logprobs.indexOf(Math.max(...item.logprobs)));
-      expect(item.chosenNormalized).toBe(item.normalized.indexOf(Math.max(...item.normalized)));
+      expect(item.chosen).toBe(item.logprobs.indexOf(Math.max(...(item.logprobs as number[]))));
+      expect(item.chosenNormalized).toBe(item.normalized.indexOf(Math.max(...(item.normalized as number[]))));
       expect(item.answer).toBe(TINY.test[i].answer);
     });
     expect(Object.keys(result.splits)).toEqual(['memorization', 'reversal', 'where']);

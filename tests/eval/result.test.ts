@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseResult, serializeResult, validateResult, type EvalResult } from '../../src/eval/result.ts';
+import { parseResult, serializeResult, unscoredItems, validateResult, type EvalResult } from '../../src/eval/result.ts';
 import { FormatError } from '../../src/data/format.ts';
 
 const item = (id: string, split: string, chosen: number, answer: number) => ({
@@ -52,5 +52,33 @@ describe('glon.result/2', () => {
     expect(() => validateResult(broken((r) => (r.splits.reversal.ci = [0.8, 0.2])))).toThrow('ci is not [lo, hi] with lo <= hi');
     expect(() => validateResult(broken((r) => (r.items[0].tokens = [3, 4, 5])))).toThrow('logprobs, normalized and tokens differ in length');
     expect(() => validateResult(broken((r) => (r.dataset.hash = 'xyz')))).toThrow(/dataset\.hash/);
+  });
+
+  /** r2 could not be scored: its log-probs were NaN, which JSON writes as null. */
+  const withUnscored = () =>
+    broken((r) => {
+      Object.assign(r.items[1], { logprobs: [null, -4], normalized: [null, -0.5], chosen: null, chosenNormalized: null, unscored: true });
+      Object.assign(r.splits.reversal, { unscored: 1 });
+    });
+
+  it('keeps items that could not be scored, marked, and their count per split', () => {
+    const result = withUnscored();
+    expect(parseResult(serializeResult(result))).toEqual(result);
+    expect(unscoredItems(result)).toBe(1);
+    expect(unscoredItems(RESULT)).toBe(0);
+  });
+
+  it('rejects an unscored item or count that does not add up', () => {
+    const change = (edit: (r: any) => void) => () => {
+      const r = withUnscored();
+      edit(r);
+      return validateResult(r);
+    };
+    const marking = 'an item is unscored (with chosen null) exactly when one of its scores is null';
+    expect(change((r) => (r.items[1].chosen = 0))).toThrow(marking);
+    expect(change((r) => delete r.items[1].unscored)).toThrow(marking);
+    expect(change((r) => (r.items[0].logprobs[0] = null))).toThrow(marking);
+    expect(change((r) => (r.splits.reversal.unscored = 0))).toThrow('split "reversal" has 1 unscored items but reports 0');
+    expect(change((r) => delete r.splits.reversal.unscored)).toThrow('split "reversal" has 1 unscored items but reports 0');
   });
 });

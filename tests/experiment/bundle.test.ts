@@ -74,7 +74,28 @@ describe('experiment bundles (glon.bundle/1)', () => {
     ['an invalid result', () => edited((b) => (b.results[0].result.items[0].chosen = 9)), 'invalid bundle: results[0].result: invalid result: items[0]: chosen or answer is not an index into the options'],
     ['a result of a dataset it does not carry', () => edited((b) => (b.results[0].result.dataset.hash = 'ab'.repeat(32))), 'invalid bundle: results[0]: made from dataset abababababab, which the bundle does not carry'],
     ['adapter weights that are not base64', () => edited((b) => (b.adapters[0].weights = 'not base64!')), 'invalid bundle: adapters[0].weights: not base64'],
-    ['truncated adapter weights', () => edited((b) => (b.adapters[0].weights = reencoded(b.adapters[0].weights, (w) => w.subarray(0, w.length - 16)))), 'invalid bundle: adapters[0]: weights: '],
+    ['truncated adapter weights', () => edited((b) => (b.adapters[0].weights = reencoded(b.adapters[0].weights, (w) => w.subarray(0, w.length - 16)))), 'invalid bundle: adapters[0]: adapter_model.safetensors: '],
+    // The case: the edited bundle imported, and a later run used the NaN adapter "from the cache".
+    [
+      'a NaN adapter weight, its result removed',
+      () => edited((b) => {
+        b.adapters[0].weights = reencoded(b.adapters[0].weights, (w) => Buffer.concat([w.subarray(0, w.length - 4), Buffer.from([0, 0, 0xc0, 0x7f])]));
+        b.results = [];
+        b.experiment.results = [];
+      }),
+      "invalid bundle: adapters[0]: adapter_model.safetensors: base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight holds NaN at index 7: an adapter's weights must be finite numbers",
+    ],
+    ['an edited spec', () => edited((b) => (b.experiment.spec.train.epochs = 3)), 'invalid bundle: experiment: its key is not the content key of its spec'],
+    ['a result moved to another condition', () => edited((b) => (b.results[0].result.condition = 'base')), 'invalid bundle: results[0]: its key is not the one its inputs give (seed 1, condition base)'],
+    ['a result moved to another seed', () => edited((b) => (b.results[0].result.seed = 7)), "invalid bundle: results[0]: made for seed 7, which is not one of the experiment's seeds"],
+    ['a result of another template', () => edited((b) => (b.results[0].result.template = 'chat')), 'invalid bundle: results[0]: its key is not the one its inputs give'],
+    [
+      'an augmentation edited (its adapter no longer matches)',
+      () => edited((b) => (b.augmentations[0].augmentation.sentences[0].text = 'glon are more dangerous than femp.')),
+      "invalid bundle: adapters[0]: its key matches none of the experiment's training sets",
+    ],
+    ['an augmentation moved to another seed', () => edited((b) => (b.augmentations[0].augmentation.seed = 2)), "invalid bundle: augmentations[0]: made for seed 2, which is not one of the experiment's seeds"],
+    ['an adapter that says it trained on other examples', () => edited((b) => (b.adapters[0].training.examples = 3)), 'invalid bundle: adapters[0]: it says it trained on 3 examples'],
     ['an adapter config that is not JSON', () => edited((b) => (b.adapters[0].config = '{"r": 2')), 'invalid bundle: adapters[0]: config: adapter_config.json is not JSON'],
     ['an adapter of another rank', () => edited((b) => (b.adapters[0].config = b.adapters[0].config.replace('"r": 2', '"r": 4'))), 'which does not fit rank 4'],
     ['an unknown condition in the spec', () => edited((b) => (b.experiment.spec.conditions = ['base', 'magic'])), 'invalid bundle: experiment.spec: invalid experiment: conditions[1]: unknown condition "magic"'],

@@ -1,18 +1,22 @@
 /**
  * One record for every store, made from real parts (a generated dataset, a LoRA adapter encoded as PEFT
- * files, a parsed experiment spec) and linked as the runner links them. Imports no Node module, so the
- * browser tests load it into the page through the Vite dev server too.
+ * files, a parsed experiment spec) and keyed as the runner keys them (piece-keys.ts), so their bundle
+ * verifies. Imports no Node module, so the browser tests load it into the page through the Vite dev server too.
  */
 import { generateDataset } from '../../src/data/generate.ts';
 import { serializeDataset } from '../../src/data/format.ts';
 import { sha256Hex } from '../../src/data/hash.ts';
 import { Rng } from '../../src/data/rng.ts';
 import type { EvalResult } from '../../src/eval/result.ts';
+import type { Augmentation } from '../../src/augment/augmentation.ts';
+import { adapterKey as pieceAdapterKey, augmentationKey as pieceAugmentationKey, resultKey as pieceResultKey } from '../../src/experiment/piece-keys.ts';
 import { parseExperimentSpec } from '../../src/experiment/spec.ts';
 import type { LlamaConfig } from '../../src/model/llama-config.ts';
+import type { Projection } from '../../src/model/onnx-weights.ts';
 import { contentKey } from '../../src/store/keys.ts';
 import type { StoreEntry, StoreRecords } from '../../src/store/store.ts';
 import { encodeAdapter } from '../../src/train/adapter-files.ts';
+import { trainingExamples } from '../../src/train/examples.ts';
 import { initLora } from '../../src/train/lora.ts';
 
 /** A Llama small enough that its adapter is a few kilobytes. */
@@ -36,11 +40,28 @@ export type Records = { [S in keyof StoreRecords]: StoreRecords[S] };
 
 /** Records of one experiment run with `seed`; the checkpoint holds `checkpointFloats` floats per vector. */
 export async function madeRecords(seed = 1, checkpointFloats = 1000): Promise<Records> {
+  const lora = { rank: 2, alpha: 4, dropout: 0, targets: ['q', 'v'] as Projection[] };
+  const spec = parseExperimentSpec({
+    format: 'glon.experiment/1', dataset: { kind: 'reversal' }, model: { id: 'tiny' }, conditions: ['base', 'ft+oracle'], seeds: [seed], train: lora,
+  });
   const dataset = generateDataset({ kind: 'reversal', seed, preset: 'small' });
   const hash = await sha256Hex(serializeDataset(dataset));
-  const adapterFiles = encodeAdapter(initLora(TINY_LLAMA, { rank: 2, alpha: 4, dropout: 0, targets: ['q', 'v'] }, new Rng(seed)), 'tiny');
-  const adapterKey = await contentKey({ dataset: hash, seed, model: 'tiny@fp32' });
-  const spec = parseExperimentSpec({ format: 'glon.experiment/1', dataset: { kind: 'reversal' }, model: { id: 'tiny' }, conditions: ['base', 'ft'], seeds: [seed] });
+  const augmentation: Augmentation = {
+    format: 'glon.augmentation/1',
+    mode: 'oracle',
+    dataset: { kind: dataset.kind, seed, hash },
+    model: null,
+    seed,
+    settings: {},
+    sentences: dataset.train.slice(0, 2).map((doc) => ({ text: doc.text, source: doc.id })),
+    dropped: { duplicate: 1 },
+    pruned: 0,
+    notes: [],
+    timing: { started: SAVED_AT, seconds: 0.5 },
+  };
+  const examples = trainingExamples(dataset, { splitting: 'none', augmentations: [augmentation] });
+  const adapterFiles = encodeAdapter(initLora(TINY_LLAMA, lora, new Rng(seed)), 'tiny');
+  const adapterKey = await pieceAdapterKey(spec, hash, seed, examples);
   const experimentKey = await contentKey(spec);
 
   const items = dataset.test.map((item) => {
@@ -59,7 +80,7 @@ export async function madeRecords(seed = 1, checkpointFloats = 1000): Promise<Re
     format: 'glon.result/2',
     dataset: { kind: dataset.kind, seed, hash },
     model: 'tiny',
-    condition: 'ft',
+    condition: 'ft+oracle',
     device: 'cpu',
     dtype: 'fp32',
     template: 'plain',
@@ -70,33 +91,17 @@ export async function madeRecords(seed = 1, checkpointFloats = 1000): Promise<Re
     items,
     timing: { started: SAVED_AT, seconds: 1 },
   };
-  const resultKey = await contentKey({ dataset: hash, model: 'tiny@fp32', condition: 'ft', adapter: adapterKey, template: 'plain', seed });
-  const augmentationKey = await contentKey({ dataset: hash, model: null, mode: 'oracle', settings: {}, seed });
+  const resultKey = await pieceResultKey(spec, hash, 'ft+oracle', seed, adapterKey);
+  const augmentationKey = await pieceAugmentationKey(spec, hash, 'oracle', seed);
   const vector = (offset: number) => Float32Array.from({ length: checkpointFloats }, (_, i) => Math.sin(i + offset));
 
   return {
     datasets: { key: hash, dataset, savedAt: SAVED_AT },
-    augmentations: {
-      key: augmentationKey,
-      augmentation: {
-        format: 'glon.augmentation/1',
-        mode: 'oracle',
-        dataset: { kind: dataset.kind, seed, hash },
-        model: null,
-        seed,
-        settings: {},
-        sentences: dataset.train.slice(0, 2).map((doc) => ({ text: doc.text, source: doc.id })),
-        dropped: { duplicate: 1 },
-        pruned: 0,
-        notes: [],
-        timing: { started: SAVED_AT, seconds: 0.5 },
-      },
-      savedAt: SAVED_AT,
-    },
+    augmentations: { key: augmentationKey, augmentation, savedAt: SAVED_AT },
     adapters: {
       key: adapterKey,
       ...adapterFiles,
-      training: { status: 'done', steps: 4, totalSteps: 4, losses: [3.5, 3.1, 2.8, 2.6], seconds: 2, device: 'wasm', examples: dataset.train.length },
+      training: { status: 'done', steps: 4, totalSteps: 4, losses: [3.5, 3.1, 2.8, 2.6], seconds: 2, device: 'wasm', examples: examples.length },
       savedAt: SAVED_AT,
     },
     checkpoints: {

@@ -1,42 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ARCHITECTURES } from '../../src/model/architectures.ts';
-import type { LlamaConfig } from '../../src/model/llama-config.ts';
+import { ARCHITECTURES, configJson, type LikeName } from '../../src/model/architectures.ts';
+import { parseLlamaConfig, type LlamaConfig } from '../../src/model/llama-config.ts';
 import { PROJECTIONS } from '../../src/model/onnx-weights.ts';
 import { estimateTraining } from '../../src/train/estimate.ts';
+import { MODELS_DIR } from '../models-dir.ts';
 
-const smol = ARCHITECTURES['smollm2-135m'];
-const SMOLLM2: LlamaConfig = {
-  vocabSize: smol.vocabSize,
-  hiddenSize: smol.hiddenSize,
-  intermediateSize: smol.intermediateSize,
-  numLayers: smol.numLayers,
-  numHeads: smol.numHeads,
-  numKvHeads: smol.numKvHeads,
-  headDim: smol.headDim,
-  ropeTheta: smol.ropeTheta,
-  rmsNormEps: smol.rmsNormEps,
-  tieWordEmbeddings: smol.tieWordEmbeddings,
-  maxPositions: smol.maxPositionEmbeddings,
-};
+const MiB = 2 ** 20;
+const like = (name: LikeName, layers: number): LlamaConfig => ({ ...parseLlamaConfig(configJson(ARCHITECTURES[name])), numLayers: layers });
+const SMOLLM2 = like('smollm2-135m', 30);
+const STORIES = parseLlamaConfig(JSON.parse(readFileSync(join(MODELS_DIR, 'stories260K/config.json'), 'utf8')));
+// What `glon bench` trains: rank 8 on all seven projections, 8x64 tokens.
 const lora = { rank: 8, alpha: 16, dropout: 0, targets: PROJECTIONS };
+const estimate = (config: LlamaConfig) => estimateTraining({ config, batch: 8, length: 64, steps: 1, lora, device: 'wasm' });
+
+/**
+ * Peak WASM memory of a real jit LoRA step, none of them the measurements the estimate's constants were
+ * fitted to (peak RSS of SmolLM2-135M shapes): the size jax-js's WebAssembly.Memory reached, which is what
+ * the 4 GiB limit applies to, printed as "memory: jax-js's WASM memory peaked at ..." by
+ *   glon make-model --like LIKE --layers 2 --seed 0 --out DIR && glon bench --only training --train-model DIR --train-steps 1
+ * (stories260K: glon bench --only training --train-steps 1). Memory depends on shapes only, not on the
+ * machine's speed or load. `null`: the step failed with "Allocation exceeds the 4 GiB memory32 limit".
+ */
+const MEASURED: { name: string; config: LlamaConfig; mib: number | null }[] = [
+  { name: 'stories260K', config: STORIES, mib: 124 },
+  { name: 'SmolLM2-135M, 2 layers', config: like('smollm2-135m', 2), mib: 1208 },
+  { name: 'SmolLM2-360M, 2 layers', config: like('smollm2-360m', 2), mib: 1717 },
+  { name: 'Qwen2.5-0.5B, 2 layers', config: like('qwen2.5-0.5b', 2), mib: null },
+];
+
+/**
+ * The estimate guards against a run that dies of memory minutes in, so it must never be below what a step
+ * takes; and it must not refuse runs that fit by a wide margin: at most 1.5 times the measured peak.
+ */
+function agrees({ config, mib }: (typeof MEASURED)[number]): boolean {
+  const e = estimate(config);
+  return mib === null ? !e.fits : e.bytes >= mib * MiB && e.bytes <= 1.5 * mib * MiB;
+}
 
 describe('estimateTraining', () => {
   it('refuses a full SmolLM2-135M LoRA step at 8x64 on WASM and says what would fit', () => {
-    const e = estimateTraining({ config: SMOLLM2, batch: 8, length: 64, steps: 100, lora, device: 'wasm' });
+    const e = estimate(SMOLLM2);
     expect(e.fits).toBe(false);
     expect(e.message).toMatch(/training needs about [\d.]+ GiB on WASM, over its 4 GiB limit .*; a batch of \d would fit/);
     const advised = Number(/a batch of (\d+)/.exec(e.message!)![1]);
     expect(estimateTraining({ config: SMOLLM2, batch: advised, length: 64, steps: 100, lora, device: 'wasm' }).fits).toBe(true);
   });
 
-  it('grows with layers and batch, and matches the measured 2- and 4-layer runs within 30%', () => {
-    const at = (layers: number, batch: number) =>
-      estimateTraining({ config: { ...SMOLLM2, numLayers: layers }, batch, length: 64, steps: 1, lora, device: 'wasm' });
-    // Measured peak RSS above the process's 503 MiB before loading: 1090 MiB (2 layers), 1471 MiB (4 layers).
-    expect(at(2, 8).bytes / 2 ** 20).toBeGreaterThan(1090 * 0.7);
-    expect(at(4, 8).bytes / 2 ** 20).toBeLessThan(1471 * 1.3);
+  it('grows with layers and batch', () => {
+    const at = (layers: number, batch: number) => estimateTraining({ config: { ...SMOLLM2, numLayers: layers }, batch, length: 64, steps: 1, lora, device: 'wasm' });
     expect(at(4, 8).bytes).toBeGreaterThan(at(2, 8).bytes);
     expect(at(4, 8).bytes).toBeGreaterThan(at(4, 4).bytes);
     expect(at(4, 8).seconds).toBeGreaterThan(at(2, 8).seconds);
+  });
+
+  it.each(MEASURED.filter((m) => m.name === 'stories260K'))('is at least the measured peak and at most 1.5 times it: $name', (m) => {
+    expect(agrees(m)).toBe(true);
+  });
+
+  // Known defect, measured: the estimate is below the real peak on SmolLM2 shapes (895 MiB against 1208,
+  // 1266 against 1717) and says a 2-layer Qwen2.5-0.5B fits when its step exceeds 4 GiB. These turn
+  // red when the estimate is fixed; then move them to the test above.
+  it.fails.each(MEASURED.filter((m) => m.name !== 'stories260K'))('is at least the measured peak and at most 1.5 times it: $name', (m) => {
+    expect(agrees(m)).toBe(true);
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * The content key of every piece an experiment makes, from the inputs that produce it. The runner looks
+ * pieces up by these keys; a bundle import recomputes them, so a record whose content or inputs were
+ * edited no longer matches its key.
+ */
+import type { AugmentMode } from '../augment/augmentation.ts';
+import { sha256Hex } from '../data/hash.ts';
+import { conditionInfo } from '../eval/conditions.ts';
+import { RESULT_FORMAT } from '../eval/result.ts';
+import { contentKey } from '../store/keys.ts';
+import type { TrainExample } from '../train/batches.ts';
+import type { Splitting } from '../train/examples.ts';
+import type { TrainParams } from '../train/trainer.ts';
+import type { ExperimentSpec } from './spec.ts';
+
+export const modelKey = (spec: Pick<ExperimentSpec, 'model'>): string => `${spec.model.id}@${spec.model.dtype}`;
+
+export function experimentKey(spec: ExperimentSpec): Promise<string> {
+  return contentKey(spec);
+}
+
+/** The fine-tuning set a condition trains on: splitting and augmentations, which conditions may share. */
+export interface TrainingPlan {
+  splitting: Splitting;
+  modes: AugmentMode[];
+  conditions: string[];
+}
+
+export function trainingPlans(spec: ExperimentSpec): TrainingPlan[] {
+  const plans = new Map<string, TrainingPlan>();
+  for (const condition of spec.conditions) {
+    const info = conditionInfo(condition);
+    if (!info.adapted) continue;
+    const splitting: Splitting = info.splitSentences ? spec.splitting : 'none';
+    const modes = [...info.augmentations];
+    const id = JSON.stringify([splitting, modes]);
+    const plan = plans.get(id) ?? { splitting, modes, conditions: [] };
+    plan.conditions.push(condition);
+    plans.set(id, plan);
+  }
+  return [...plans.values()];
+}
+
+/** What an augmentation of `mode` is made with: the model's own generations, or the oracle's rules. */
+export function augmentInputs(spec: ExperimentSpec, mode: AugmentMode) {
+  return mode === 'oracle' ? { settings: {}, generator: null } : { settings: spec.augment[mode], generator: modelKey(spec) };
+}
+
+export function augmentationKey(spec: ExperimentSpec, datasetHash: string, mode: AugmentMode, seed: number): Promise<string> {
+  const { settings, generator } = augmentInputs(spec, mode);
+  return contentKey({ dataset: datasetHash, model: generator, mode, settings, seed });
+}
+
+export const trainParams = (spec: ExperimentSpec, seed: number): TrainParams => ({ ...spec.train, seed });
+
+export async function adapterKey(spec: ExperimentSpec, datasetHash: string, seed: number, examples: TrainExample[]): Promise<string> {
+  return contentKey({ dataset: datasetHash, model: modelKey(spec), params: trainParams(spec, seed), examples: await sha256Hex(JSON.stringify(examples)) });
+}
+
+export function resultKey(spec: ExperimentSpec, datasetHash: string, condition: string, seed: number, adapter: string | null): Promise<string> {
+  // The format is part of the key: a result made under older rules is never read as a current one.
+  return contentKey({ format: RESULT_FORMAT, dataset: datasetHash, model: modelKey(spec), condition, adapter, template: spec.template, seed });
+}
