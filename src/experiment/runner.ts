@@ -14,7 +14,7 @@ import { augment } from '../augment/augment.ts';
 import type { Augmentation, AugmentMode } from '../augment/augmentation.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import { evaluate } from '../eval/evaluate.ts';
-import { RESULT_FORMAT, type EvalResult } from '../eval/result.ts';
+import type { EvalResult } from '../eval/result.ts';
 import { decodeAdapter, encodeAdapter } from '../train/adapter-files.ts';
 import type { EngineDevice } from '../train/backend.ts';
 import { batchLength, tokenizeExamples, type TrainExample } from '../train/batches.ts';
