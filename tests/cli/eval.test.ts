@@ -105,7 +105,7 @@ describe('glon eval never counts a score that is not finite', () => {
     const result = parseResult(readFileSync(out, 'utf8'));
     for (const split of Object.values(result.splits)) expect(split).toMatchObject({ n: 24, unscored: 24, correct: 0, accuracy: 0, normalized: { correct: 0 } });
     for (const item of result.items) expect(item).toMatchObject({ unscored: true, chosen: null, chosenNormalized: null, logprobs: [null, null] });
-    expect(run.stdout.split('\n')[1].split(/\s+/)).toEqual(['split', 'n', 'unscored', 'chance', 'acc', '95%', 'CI', 'acc_norm', '95%', 'CI']);
+    expect(run.stdout.split('\n')[1].split(/\s+/)).toEqual(['split', 'n', 'unscored', 'chance', 'acc', '95%', 'CI', '(exact)', 'acc_norm', '95%', 'CI', '(exact)']);
   });
 
   it('refuses an adapter with a NaN weight before scoring, in one line', () => {
