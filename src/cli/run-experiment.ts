@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serializeResult } from '../eval/result.ts';
 import { TrainControl } from '../train/control.ts';
+import { CONFIRM_SECONDS } from '../train/settings.ts';
 import { openFolderStore } from '../store/folder-store.ts';
 import { nodeExperimentEnv } from '../experiment/node-env.ts';
 import { runExperiment, type ExperimentEvent } from '../experiment/runner.ts';
@@ -18,6 +19,7 @@ interface RunFlags {
   out: string;
   store: string;
   models: string;
+  yes?: boolean;
 }
 
 /** Where `glon run` keeps datasets, augmentations, adapters and results between runs. */
@@ -89,6 +91,7 @@ export function registerRun(program: Command): void {
       DEFAULT_STORE,
     )
     .option('--models <dir>', 'folder holding model folders; the experiment\'s model.id names one', DEFAULT_MODELS)
+    .option('--yes', `start training runs estimated to take over ${CONFIRM_SECONDS / 60} minutes`)
     .action(
       runAction(async (opts: RunFlags) => {
         const spec = await readExperimentFile(opts.config);
@@ -104,6 +107,7 @@ export function registerRun(program: Command): void {
         try {
           const outcome = await runExperiment(spec, env, {
             control,
+            confirmLongRuns: opts.yes ? undefined : 'pass --yes to start it anyway',
             onEvent: (event) => {
               report(event);
               if (event.type === 'result') writeFileSync(join(opts.out, `${event.seed}-${event.condition}.json`), serializeResult(event.result));

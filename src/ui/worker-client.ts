@@ -10,6 +10,7 @@ import type { ExperimentSpec } from '../experiment/spec.ts';
 import type { EvalResult } from '../eval/result.ts';
 import type { Device, Dtype } from '../model/language-model.ts';
 import type { EngineDevice } from '../train/backend.ts';
+import { LongRunError } from '../train/settings.ts';
 import {
   HALT,
   HALT_FLAG_BYTES,
@@ -136,7 +137,7 @@ export class LabWorker {
           signal?.removeEventListener('abort', cancel);
           if (event.type === expected) resolve(event as Extract<FinalEvent, { type: T }>);
           else if (event.type === 'cancelled') reject(signal?.reason ?? new DOMException('cancelled', 'AbortError'));
-          else if (event.type === 'error') reject(new Error(event.message));
+          else if (event.type === 'error') reject(event.confirm ? new LongRunError(event.message) : new Error(event.message));
           else reject(new Error(`the lab worker answered "${event.type}" to "${command.type}"`));
         },
       });

@@ -25,7 +25,8 @@ import { estimateTraining } from '../train/estimate.ts';
 import { JaxLanguageModel } from '../train/jax-language-model.ts';
 import { disposeEngineWeights } from '../train/llama.ts';
 import { fetchEngineModel, type EngineModel } from '../train/load.ts';
-import { checkTrainParams, trainLora } from '../train/trainer.ts';
+import { trainLora } from '../train/trainer.ts';
+import { LongRunError, checkRunLength, checkTotalSteps, checkTrainParams } from '../train/settings.ts';
 import { pickDevice } from '../model/device.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { loadModel } from '../model/load.ts';
@@ -195,6 +196,8 @@ async function train(request: number, spec: TrainSpec, handle: RunHandle & { con
     const totalSteps = Math.ceil(examples.length / spec.params.batchSize) * spec.params.epochs;
     const estimate = estimateTraining({ config, batch: spec.params.batchSize, length, steps: totalSteps, lora: spec.params, device: spec.device });
     if (!estimate.fits) throw new Error(estimate.message);
+    checkTotalSteps(totalSteps);
+    checkRunLength(estimate.seconds, totalSteps, spec.confirmed, 'confirm (OK) to start it anyway');
     post({
       type: 'train-start',
       request,
@@ -463,7 +466,14 @@ async function handle(command: RunCommand) {
     }
   } catch (err) {
     if (controller.signal.aborted) post({ type: 'cancelled', request });
-    else post({ type: 'error', request, message: err instanceof Error ? err.message : String(err), restart: err instanceof RuntimeSpent });
+    else
+      post({
+        type: 'error',
+        request,
+        message: err instanceof Error ? err.message : String(err),
+        restart: err instanceof RuntimeSpent,
+        confirm: err instanceof LongRunError,
+      });
   } finally {
     runs.delete(request);
   }
