@@ -3,7 +3,7 @@
  * boundary (files, IndexedDB, the worker) and canonical serialization, like src/data/format.ts for datasets.
  */
 import { z } from 'zod';
-import { FormatError, summarizeIssues } from '../data/format.ts';
+import { FormatError, summarizeIssues, parseJsonText } from '../data/format.ts';
 
 export const RESULT_FORMAT = 'glon.result/1';
 
@@ -93,15 +93,7 @@ export function validateResult(value: unknown): EvalResult {
 }
 
 export function parseResult(source: string): EvalResult {
-  if (source.length > RESULT_LIMITS.maxBytes)
-    throw new FormatError(`file too large: ${(source.length / 1e6).toFixed(1)} MB (limit ${RESULT_LIMITS.maxBytes / 1e6} MB)`);
-  let value: unknown;
-  try {
-    value = JSON.parse(source);
-  } catch (err) {
-    throw new FormatError(`not JSON: ${(err as Error).message}`);
-  }
-  return validateResult(value);
+  return validateResult(parseJsonText(source, RESULT_LIMITS.maxBytes));
 }
 
 export function serializeResult(result: EvalResult): string {

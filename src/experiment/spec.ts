@@ -4,7 +4,7 @@
  * is stored (and whose content key names the experiment) always says everything that was used.
  */
 import { z } from 'zod';
-import { FormatError, summarizeIssues, type ParamValue } from '../data/format.ts';
+import { FormatError, summarizeIssues, type ParamValue, parseJsonText } from '../data/format.ts';
 import { kindDefinition, resolveParams } from '../data/generate.ts';
 import { PRESETS, type Preset } from '../data/kinds.ts';
 import type { Dtype } from '../model/language-model.ts';
@@ -120,15 +120,7 @@ export function parseExperimentSpec(value: unknown): ExperimentSpec {
 
 /** Parses experiment text (a file's contents), checking size before anything else. */
 export function readExperimentSpec(source: string): ExperimentSpec {
-  if (source.length > EXPERIMENT_LIMITS.maxBytes)
-    throw new FormatError(`file too large: ${(source.length / 1e6).toFixed(1)} MB (limit ${EXPERIMENT_LIMITS.maxBytes / 1e6} MB)`);
-  let value: unknown;
-  try {
-    value = JSON.parse(source);
-  } catch (err) {
-    throw new FormatError(`not JSON: ${(err as Error).message}`);
-  }
-  return parseExperimentSpec(value);
+  return parseExperimentSpec(parseJsonText(source, EXPERIMENT_LIMITS.maxBytes));
 }
 
 export function serializeExperimentSpec(spec: ExperimentSpec): string {
