@@ -6,6 +6,7 @@ import { serializeResult } from '../eval/result.ts';
 import { TrainControl } from '../train/control.ts';
 import { CONFIRM_SECONDS } from '../train/settings.ts';
 import { openFolderStore } from '../store/folder-store.ts';
+import { checkWritable } from '../store/file-system.ts';
 import { nodeExperimentEnv } from '../experiment/node-env.ts';
 import { runExperiment, type ExperimentEvent } from '../experiment/runner.ts';
 import { EXPERIMENT_LIMITS, readExperimentSpec, type ExperimentSpec } from '../experiment/spec.ts';
@@ -71,6 +72,10 @@ export function progressReporter(bar: StageBar): (event: ExperimentEvent) => voi
         );
         break;
       }
+      case 'resume':
+        bar.stop();
+        console.error(`seed ${event.seed} · train ${event.label}: resuming from step ${event.step} of ${event.totalSteps} (the checkpoint of an interrupted run)`);
+        break;
       case 'result':
         break;
     }
@@ -96,6 +101,7 @@ export function registerRun(program: Command): void {
       runAction(async (opts: RunFlags) => {
         const spec = await readExperimentFile(opts.config);
         const model = modelFolder(spec, opts.models);
+        await checkWritable(opts.out, 'folder');
         const store = await openFolderStore(opts.store);
         const env = nodeExperimentEnv({ model, dtype: spec.model.dtype, store });
         const control = new TrainControl();

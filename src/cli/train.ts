@@ -12,6 +12,7 @@ import { estimateTraining } from '../train/estimate.ts';
 import { loadEngineModel } from '../train/load-node.ts';
 import { trainLora } from '../train/trainer.ts';
 import { CONFIRM_SECONDS, TRAIN_DEFAULTS, checkRunLength, checkTotalSteps, resolveTrainSettings, type TrainParams } from '../train/settings.ts';
+import { checkWritable } from '../store/file-system.ts';
 import { readDatasetFile } from './io.ts';
 import { StageBar, duration } from './progress-bar.ts';
 import { runAction } from './run.ts';
@@ -83,6 +84,7 @@ export function registerTrain(program: Command): void {
           seed: number('--seed', opts.seed),
         };
         if (!Number.isInteger(params.seed)) throw new Error(`--seed must be a whole number, got "${opts.seed}"`);
+        await checkWritable(opts.out, 'folder');
         const dataset = await readDatasetFile(opts.dataset);
         await startEngine('wasm');
         const model = await loadEngineModel(opts.model, opts.dtype as Dtype);

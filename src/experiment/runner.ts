@@ -47,6 +47,8 @@ export type ExperimentEvent =
   | { type: 'stage'; stage: ExperimentStage; seed: number; label: string; status: 'start' | 'cached' | 'done'; key: string }
   | { type: 'progress'; stage: ExperimentStage; seed: number; label: string; done: number; total: number }
   | { type: 'train-step'; seed: number; label: string; progress: TrainProgress }
+  /** A training run continues from its checkpoint of `step`, left by an interrupted run. */
+  | { type: 'resume'; stage: 'train'; seed: number; label: string; step: number; totalSteps: number }
   | { type: 'result'; seed: number; condition: string; result: EvalResult; cached: boolean };
 
 export interface RunExperimentOptions {
@@ -225,7 +227,10 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
     if (options.confirmLongRuns) checkRunLength(estimate.seconds, totalSteps, false, options.confirmLongRuns);
     const checkpointEvery = options.checkpointEvery ?? Math.max(1, Math.round(CHECKPOINT_SECONDS / estimate.secondsPerStep));
     const resumeFrom = (await store.get('checkpoints', adapterKey))?.checkpoint;
-    if (resumeFrom) await log('info', `seed ${seed} · train ${label}: resuming from the checkpoint of step ${resumeFrom.step}`);
+    if (resumeFrom) {
+      emit({ type: 'resume', stage: 'train', seed, label, step: resumeFrom.step, totalSteps: resumeFrom.totalSteps });
+      await log('info', `seed ${seed} · train ${label}: resuming from the checkpoint of step ${resumeFrom.step}`);
+    }
     const trained = await trainLora(engine.weights, tokenized, params, {
       control,
       resumeFrom,
