@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { FormatError, summarizeIssues, parseJsonText } from '../data/format.ts';
+import { SCORING_RUNTIMES } from '../model/engines.ts';
 
 export const RESULT_FORMAT = 'glon.result/1';
 
@@ -54,6 +55,8 @@ const resultSchema = z
     condition: z.string().min(1),
     device: z.enum(['webgpu', 'wasm', 'cpu']),
     dtype: z.enum(['fp32', 'fp16', 'q8', 'q4']),
+    /** What scored it and the scorer's version (ENGINE_VERSIONS); absent in results made before it was recorded. */
+    engine: z.strictObject({ runtime: z.enum(SCORING_RUNTIMES), scorer: count.min(1) }).optional(),
     template: z.string().min(1),
     /** Seed of the ICL subsample and the bootstrap. */
     seed: z.number().int(),

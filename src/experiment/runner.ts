@@ -26,7 +26,7 @@ import type { LoraAdapter } from '../train/lora.ts';
 import { trainLora, type TrainProgress } from '../train/trainer.ts';
 import { checkRunLength, checkTotalSteps, type TrainParams } from '../train/settings.ts';
 import type { ExperimentRecord, GlonStore } from '../store/store.ts';
-import { contentKey } from '../store/keys.ts';
+import { contentKey, pieceKey } from '../store/keys.ts';
 import type { ExperimentSpec } from './spec.ts';
 import { summarize, type Summary } from './summary.ts';
 
@@ -192,7 +192,7 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
   async function augmentationFor(dataset: Dataset, hash: string, mode: AugmentMode, seed: number): Promise<Augmentation> {
     const settings = mode === 'oracle' ? {} : spec.augment[mode];
     const generator = mode === 'oracle' ? null : model;
-    const augKey = await contentKey({ dataset: hash, model: generator, mode, settings, seed });
+    const augKey = await pieceKey('augmenter', { dataset: hash, model: generator, mode, settings, seed });
     const augmentation = await cached(
       'augment',
       seed,
@@ -260,7 +260,7 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
   }
 
   const resultKey = (hash: string, condition: string, seed: number, adapterKey: string | null) =>
-    contentKey({ dataset: hash, model, condition, adapter: adapterKey, template: spec.template, seed });
+    pieceKey('scorer', { dataset: hash, model, condition, adapter: adapterKey, template: spec.template, seed });
 
   async function resultFor(
     dataset: Dataset,
@@ -322,7 +322,7 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
       for (const plan of plans) {
         const examples = trainingExamples(dataset, { splitting: plan.splitting, augmentations: plan.modes.map((m) => augmentations.get(m)!) });
         const params: TrainParams = { ...spec.train, seed };
-        const adapterKey = await contentKey({ dataset: hash, model, params, examples: await sha256Hex(JSON.stringify(examples)) });
+        const adapterKey = await pieceKey('trainer', { dataset: hash, model, params, examples: await sha256Hex(JSON.stringify(examples)) });
         const label = plan.conditions.join(', ');
         const storedResults = new Set(await store.keys('results'));
         const resultKeys = await Promise.all(plan.conditions.map((c) => resultKey(hash, c, seed, adapterKey)));

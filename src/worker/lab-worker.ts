@@ -15,7 +15,7 @@ import { exportBundle, importBundle } from '../experiment/bundle.ts';
 import { experimentKey, modelKey, runExperiment } from '../experiment/runner.ts';
 import type { ExperimentSpec } from '../experiment/spec.ts';
 import { summarize } from '../experiment/summary.ts';
-import { contentKey } from '../store/keys.ts';
+import { pieceKey } from '../store/keys.ts';
 import type { StoreName } from '../store/store.ts';
 import { trainingExamples } from '../train/examples.ts';
 import { startEngine, type EngineDevice } from '../train/backend.ts';
@@ -273,7 +273,7 @@ async function augmentDataset(request: number, spec: AugmentSpec, signal: AbortS
   const store = await labStore();
   const hash = await sha256Hex(serializeDataset(spec.dataset));
   // The runner's key for the same piece: an experiment on this dataset and model finds it in the store.
-  const key = await contentKey({
+  const key = await pieceKey('augmenter', {
     dataset: hash,
     model: generator && modelKey({ model: generator.loaded }),
     mode: spec.mode,

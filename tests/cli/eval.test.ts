@@ -70,6 +70,7 @@ describe('glon eval', () => {
       return parseResult(readFileSync(out, 'utf8'));
     });
     expect(results[0]).toMatchObject({ condition: 'ft', model: 'stories260K-adapter', context: { tokens: 1 } });
+    expect(results.map((r) => r.engine?.runtime)).toEqual(['onnxruntime-node', 'jax-js']);
     results[0].items.forEach((item, i) =>
       item.logprobs.forEach((lp, o) => expect(Math.abs(lp - results[1].items[i].logprobs[o])).toBeLessThan(1e-3)),
     );

@@ -53,4 +53,12 @@ describe('glon.result/1', () => {
     expect(() => validateResult(broken((r) => (r.items[0].tokens = [3, 4, 5])))).toThrow('logprobs, normalized and tokens differ in length');
     expect(() => validateResult(broken((r) => (r.dataset.hash = 'xyz')))).toThrow(/dataset\.hash/);
   });
+
+  it('records the engine that scored it, and still reads results made before it did', () => {
+    const scored = { ...RESULT, engine: { runtime: 'jax-js' as const, scorer: 1 } };
+    expect(parseResult(serializeResult(scored)).engine).toEqual({ runtime: 'jax-js', scorer: 1 });
+    expect(validateResult(RESULT).engine).toBeUndefined();
+    expect(() => validateResult({ ...RESULT, engine: { runtime: 'tensorflow', scorer: 1 } })).toThrow(/^invalid result: engine\.runtime: /);
+    expect(() => validateResult({ ...RESULT, engine: { runtime: 'jax-js', scorer: 0 } })).toThrow(/^invalid result: engine\.scorer: /);
+  });
 });
