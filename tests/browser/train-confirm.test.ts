@@ -1,0 +1,52 @@
+/**
+ * The Learn step asks before a fine-tuning run estimated to take longer than the limit
+ * (src/train/settings.ts): declining starts nothing; confirming starts it.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openLab, type Lab } from './harness.ts';
+
+let lab: Lab;
+let page: Page;
+
+beforeAll(async () => {
+  lab = await openLab();
+  ({ page } = lab);
+});
+afterAll(async () => {
+  await lab?.close();
+});
+
+const step = (name: string) => page.getByRole('navigation', { name: 'Lab steps' }).getByRole('button', { name: new RegExp(name) }).click();
+
+it('asks before a run estimated over 30 minutes, and starts it only when confirmed', async () => {
+  await step('Model');
+  await page.locator('input[name=dtype][value=fp32]').check();
+  await page.getByRole('button', { name: 'Load stories260K' }).click();
+  await page.getByRole('article', { name: 'Loaded model' }).waitFor({ timeout: 60_000 });
+  await step('Data');
+  await page.locator('input[name=kind][value=reversal]').check();
+  await page.locator('input[name=preset][value=small]').check();
+  await page.getByRole('button', { name: 'Generate dataset' }).click();
+  await page.getByRole('button', { name: 'Generate dataset', disabled: false }).waitFor();
+
+  await step('Learn');
+  const panel = page.getByRole('region', { name: 'Fine-tune (LoRA)' });
+  // 96 documents at batch 1 for 1,000 epochs: 96,000 steps, hours on WASM.
+  await panel.getByLabel('Epochs').fill('1000');
+  await panel.getByLabel('Batch').fill('1');
+
+  const asked: string[] = [];
+  page.once('dialog', (dialog) => (asked.push(dialog.message()), dialog.dismiss()));
+  await panel.getByRole('button', { name: 'Fine-tune and run ft' }).click();
+  await expect.poll(() => asked.length, { timeout: 60_000 }).toBe(1);
+  expect(asked[0]).toMatch(/^this training run is estimated to take about \d+ minutes \(96000 steps\), over the 30-minute limit: confirm \(OK\) to start it anyway, or use fewer epochs$/);
+  await expect.poll(() => panel.getByRole('alert').innerText()).toMatch(/over the 30-minute limit/);
+  expect(await panel.getByTestId('train-step').count()).toBe(0);
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await panel.getByRole('button', { name: 'Fine-tune and run ft' }).click();
+  await expect.poll(() => panel.getByTestId('train-step').count(), { timeout: 90_000 }).toBe(1);
+  await panel.getByRole('button', { name: 'Cancel training' }).click();
+  await panel.getByRole('button', { name: 'Fine-tune and run ft' }).waitFor({ timeout: 90_000 });
+});
