@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openLab, type Lab } from './harness.ts';
+import { loadStoriesAndReversal, openLab, openStep, type Lab } from './harness.ts';
 
 let lab: Lab;
 let page: Page;
@@ -17,20 +17,9 @@ afterAll(async () => {
   await lab?.close();
 });
 
-const step = (name: string) => page.getByRole('navigation', { name: 'Lab steps' }).getByRole('button', { name: new RegExp(name) }).click();
-
 it('asks before a run estimated over 30 minutes, and starts it only when confirmed', async () => {
-  await step('Model');
-  await page.locator('input[name=dtype][value=fp32]').check();
-  await page.getByRole('button', { name: 'Load stories260K' }).click();
-  await page.getByRole('article', { name: 'Loaded model' }).waitFor({ timeout: 60_000 });
-  await step('Data');
-  await page.locator('input[name=kind][value=reversal]').check();
-  await page.locator('input[name=preset][value=small]').check();
-  await page.getByRole('button', { name: 'Generate dataset' }).click();
-  await page.getByRole('button', { name: 'Generate dataset', disabled: false }).waitFor();
-
-  await step('Learn');
+  await loadStoriesAndReversal(page);
+  await openStep(page, 'Learn');
   const panel = page.getByRole('region', { name: 'Fine-tune (LoRA)' });
   // 96 documents at batch 1 for 1,000 epochs: 96,000 steps, hours on WASM.
   await panel.getByLabel('Epochs').fill('1000');
