@@ -73,6 +73,8 @@ export interface ExperimentCallOptions {
   onEvent?: (event: ExperimentEvent) => void;
   /** The run stands still after its last reported training step. */
   onPaused?: () => void;
+  /** The user agreed to training runs estimated over the time limit (see TrainSpec.confirmed). */
+  confirmed?: boolean;
 }
 
 export class LabWorker {
@@ -179,7 +181,7 @@ export class LabWorker {
       if (event.type === 'experiment-event') options.onEvent?.(event.event);
       else if (event.type === 'train-paused') options.onPaused?.();
     };
-    return this.training((halt) => ({ type: 'run-experiment', spec, device, halt }), 'experiment-done', options.signal, onEvent, ({ key, results, summary, cached }) => ({
+    return this.training((halt) => ({ type: 'run-experiment', spec, device, confirmed: options.confirmed ?? false, halt }), 'experiment-done', options.signal, onEvent, ({ key, results, summary, cached }) => ({
       key,
       results,
       summary,

@@ -177,6 +177,9 @@ function trainingFlag(halt: HaltFlag, controller: AbortController, control: Trai
   };
 }
 
+/** How the page confirms a run estimated over the time limit (its confirm dialog shows the message). */
+const CONFIRM_ADVICE = 'confirm (OK) to start it anyway';
+
 /** Trains a LoRA adapter on the documents (split, or with augmentations, as the condition says), then scores that condition. */
 async function train(request: number, spec: TrainSpec, handle: RunHandle & { control: TrainControl }, halt: HaltFlag) {
   const { controller, control } = handle;
@@ -197,7 +200,7 @@ async function train(request: number, spec: TrainSpec, handle: RunHandle & { con
     const estimate = estimateTraining({ config, batch: spec.params.batchSize, length, steps: totalSteps, lora: spec.params, device: spec.device });
     if (!estimate.fits) throw new Error(estimate.message);
     checkTotalSteps(totalSteps);
-    checkRunLength(estimate.seconds, totalSteps, spec.confirmed, 'confirm (OK) to start it anyway');
+    checkRunLength(estimate.seconds, totalSteps, spec.confirmed, CONFIRM_ADVICE);
     post({
       type: 'train-start',
       request,
@@ -310,7 +313,14 @@ const runLock = (key: string) => `glon-run-${key}`;
  * Runs an experiment on the loaded model while holding its Web Lock, which tells the next visit that a
  * 'running' record whose lock is free was interrupted. Re-running a spec resumes it.
  */
-async function experiment(request: number, spec: ExperimentSpec, device: EngineDevice, handle: RunHandle & { control: TrainControl }, halt: HaltFlag) {
+async function experiment(
+  request: number,
+  spec: ExperimentSpec,
+  device: EngineDevice,
+  confirmed: boolean,
+  handle: RunHandle & { control: TrainControl },
+  halt: HaltFlag,
+) {
   const { controller, control } = handle;
   const checkFlag = trainingFlag(halt, controller, control);
   const held = requireModel();
@@ -331,6 +341,7 @@ async function experiment(request: number, spec: ExperimentSpec, device: EngineD
       return runExperiment(spec, env, {
         signal: controller.signal,
         control,
+        confirmLongRuns: confirmed ? undefined : CONFIRM_ADVICE,
         onEvent: (event) => {
           checkFlag();
           post({ type: 'experiment-event', request, event });
@@ -439,7 +450,7 @@ async function handle(command: RunCommand) {
         post({ type: 'augmented', request, ...(await augmentDataset(request, command.spec, controller.signal, haltChecker(command.halt, controller))) });
         break;
       case 'run-experiment': {
-        const outcome = await experiment(request, command.spec, command.device, entry as RunHandle & { control: TrainControl }, command.halt);
+        const outcome = await experiment(request, command.spec, command.device, command.confirmed, entry as RunHandle & { control: TrainControl }, command.halt);
         post({ type: 'experiment-done', request, ...outcome });
         break;
       }

@@ -134,7 +134,8 @@ export type Command =
   /** Looked up in the store first (same dataset, model, mode, settings and seed), else made and saved. */
   | { type: 'augment'; request: number; spec: AugmentSpec; halt: HaltFlag }
   /** Runs (or resumes: every finished piece is a cache hit) an experiment on the loaded model, holding its Web Lock. */
-  | { type: 'run-experiment'; request: number; spec: ExperimentSpec; device: EngineDevice; halt: HaltFlag }
+  /** `confirmed`: as in TrainSpec, for every training run of the experiment. */
+  | { type: 'run-experiment'; request: number; spec: ExperimentSpec; device: EngineDevice; confirmed: boolean; halt: HaltFlag }
   | { type: 'list-experiments'; request: number }
   | { type: 'open-experiment'; request: number; key: string }
   /** An interrupted run the student chose not to resume. */
