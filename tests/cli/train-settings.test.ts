@@ -57,6 +57,14 @@ describe('training settings at every door', () => {
     expect(run.status).toBe(1);
   });
 
+  it('caps the total steps of a run, which epochs alone do not bound', () => {
+    const paper = join(dir, 'paper.json');
+    writeFileSync(paper, serializeDataset(generateDataset({ kind: 'reversal', seed: 1, preset: 'paper' })));
+    const run = glon('train', '--dataset', paper, '--model', STORIES, '--epochs', '1000', '--batch', '1', '--yes', '--out', join(dir, 'never'));
+    expect(run.stderr.trim().split('\n').at(-1)).toBe('glon: error: 1000000 training steps is over the limit of 100000: use fewer epochs or a larger batch');
+    expect(run.status).toBe(1);
+  });
+
   it('LoRA alpha follows the rank (2 x rank) when not given, as in the page', () => {
     const out = join(dir, 'adapter');
     const run = glon('train', '--dataset', dataset, '--model', STORIES, '--epochs', '1', '--rank', '4', '--targets', 'q', '--out', out);
