@@ -28,7 +28,7 @@ const settingsShape = {
   rank: wholeNumber(TRAIN_LIMITS.maxRank),
   alpha: positive(),
   dropout: fraction(),
-  targets: z.array(z.enum(PROJECTIONS)).min(1, { error: 'LoRA needs at least one target module' }),
+  targets: z.array(z.enum(PROJECTIONS)).min(1, { error: 'needs at least one target module' }),
   epochs: wholeNumber(TRAIN_LIMITS.maxEpochs),
   batchSize: wholeNumber(TRAIN_LIMITS.maxBatch),
   learningRate: positive().lt(1, { error: got('must be below 1') }),
@@ -39,6 +39,8 @@ const settingsShape = {
 
 /** Every setting but the seed, which an experiment draws per run. */
 export const trainSettingsSchema = z.strictObject(settingsShape);
+/** What an adapter itself records of them (its config file): shape and scale, not how it was trained. */
+export const loraSettingsSchema = trainSettingsSchema.pick({ rank: true, alpha: true, dropout: true, targets: true });
 const trainParamsSchema = z.strictObject({ ...settingsShape, seed: z.number({ error: got('must be a finite number') }).int({ error: got('must be a whole number') }) });
 
 export interface TrainSettings extends Omit<z.infer<typeof trainSettingsSchema>, 'targets'> {
