@@ -4,7 +4,7 @@
  * validation at the boundary and canonical serialization, like src/data/format.ts for datasets.
  */
 import { z } from 'zod';
-import { FormatError, summarizeIssues } from '../data/format.ts';
+import { FormatError, summarizeIssues, parseJsonText } from '../data/format.ts';
 import { GLOBAL_PLACEHOLDERS, GLOBAL_PROMPT, LOCAL_PLACEHOLDERS, LOCAL_PROMPT, promptProblem } from './prompts.ts';
 
 export const AUGMENTATION_FORMAT = 'glon.augmentation/1';
@@ -119,15 +119,7 @@ export function validateAugmentation(value: unknown): Augmentation {
 }
 
 export function parseAugmentation(source: string): Augmentation {
-  if (source.length > AUGMENTATION_LIMITS.maxBytes)
-    throw new FormatError(`file too large: ${(source.length / 1e6).toFixed(1)} MB (limit ${AUGMENTATION_LIMITS.maxBytes / 1e6} MB)`);
-  let value: unknown;
-  try {
-    value = JSON.parse(source);
-  } catch (err) {
-    throw new FormatError(`not JSON: ${(err as Error).message}`);
-  }
-  return validateAugmentation(value);
+  return validateAugmentation(parseJsonText(source, AUGMENTATION_LIMITS.maxBytes));
 }
 
 export function serializeAugmentation(augmentation: Augmentation): string {

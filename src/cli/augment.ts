@@ -15,7 +15,9 @@ import type { Dtype, LanguageModel } from '../model/language-model.ts';
 import { loadModelNode } from '../model/load-node.ts';
 import { DTYPES } from '../model/dtypes.ts';
 import { readDatasetFile, readTextFile, writeTextFile } from './io.ts';
-import { StageBar, megabytes } from './progress-bar.ts';
+import { StageBar } from './progress-bar.ts';
+import { formatBytes } from '../data/bytes.ts';
+import { checkWritable } from '../store/file-system.ts';
 import { runAction } from './run.ts';
 
 interface AugmentFlags {
@@ -98,6 +100,8 @@ export function registerAugment(program: Command): void {
         if (mode !== 'oracle' && !opts.model) throw new Error(`${mode} augmentation needs --model <id-or-dir> to write it`);
         if (mode === 'oracle' && opts.raw) throw new Error('--raw applies to local and global augmentation only, not oracle');
         const settings = await settingsFor(mode, opts);
+        await checkWritable(opts.out, 'file');
+        if (opts.raw) await checkWritable(opts.raw, 'file');
         const dataset = await readDatasetFile(opts.dataset);
 
         const bar = new StageBar();
@@ -108,7 +112,7 @@ export function registerAugment(program: Command): void {
               model: opts.model,
               dtype: opts.dtype as Dtype,
               allowRemote: opts.allowRemote,
-              onProgress: (p) => bar.update(`loading ${p.file}`, p.loaded, p.total, `${megabytes(p.loaded)}/${megabytes(p.total)} MB`),
+              onProgress: (p) => bar.update(`loading ${p.file}`, p.loaded, p.total, `${formatBytes(p.loaded)}/${formatBytes(p.total)}`),
             });
           const generations: Generation[] = [];
           const augmentation = await augment(dataset, mode, model, settings, {

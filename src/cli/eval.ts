@@ -15,7 +15,9 @@ import { evaluate } from '../eval/evaluate.ts';
 import { serializeResult, unscoredItems, type EvalResult } from '../eval/result.ts';
 import { runAction } from './run.ts';
 import { readDatasetFile, writeTextFile } from './io.ts';
-import { StageBar, megabytes } from './progress-bar.ts';
+import { StageBar } from './progress-bar.ts';
+import { formatBytes } from '../data/bytes.ts';
+import { checkWritable } from '../store/file-system.ts';
 
 interface EvalFlags {
   dataset: string;
@@ -47,7 +49,7 @@ async function loadBase(opts: EvalFlags, bar: StageBar): Promise<Loaded> {
     model: opts.model,
     dtype: opts.dtype as Dtype,
     allowRemote: opts.allowRemote,
-    onProgress: (p) => bar.update(`loading ${p.file}`, p.loaded, p.total, `${megabytes(p.loaded)}/${megabytes(p.total)} MB`),
+    onProgress: (p) => bar.update(`loading ${p.file}`, p.loaded, p.total, `${formatBytes(p.loaded)}/${formatBytes(p.total)}`),
   });
   return { model, dispose: () => model.dispose() };
 }
@@ -71,7 +73,7 @@ async function loadAdapted(opts: EvalFlags & { adapter: string }, bar: StageBar)
   bar.update('merging the adapter', 0, 1);
   return loadMergedModel(opts.model, opts.dtype as Dtype, adapter, {
     name: id,
-    onProgress: (p) => bar.update(`loading ${p.file}`, p.loaded, p.total, `${megabytes(p.loaded)}/${megabytes(p.total)} MB`),
+    onProgress: (p) => bar.update(`loading ${p.file}`, p.loaded, p.total, `${formatBytes(p.loaded)}/${formatBytes(p.total)}`),
   });
 }
 
@@ -113,6 +115,7 @@ export function registerEval(program: Command): void {
         if (!condition.adapted && opts.adapter) throw new Error(`--adapter applies to the fine-tuned conditions only (ft, ft+local, ...), not ${opts.condition}`);
         const seed = Number(opts.seed);
         if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${opts.seed}"`);
+        await checkWritable(opts.out, 'file');
         const dataset = await readDatasetFile(opts.dataset);
 
         const bar = new StageBar();

@@ -1,6 +1,7 @@
 /** File reading and writing for the CLI, with the size limit checked before a byte is parsed. */
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { formatBytes } from '../data/bytes.ts';
 import { DATASET_LIMITS, parseDataset, type Dataset } from '../data/format.ts';
 
 export async function readTextFile(path: string, maxBytes: number): Promise<string> {
@@ -8,7 +9,7 @@ export async function readTextFile(path: string, maxBytes: number): Promise<stri
     throw new Error(`cannot read ${path}: no such file`);
   });
   if (!info.isFile()) throw new Error(`cannot read ${path}: not a file`);
-  if (info.size > maxBytes) throw new Error(`${path}: file too large (${(info.size / 1e6).toFixed(1)} MB, limit ${(maxBytes / 1e6).toFixed(1)} MB)`);
+  if (info.size > maxBytes) throw new Error(`${path}: file too large (${formatBytes(info.size)}, limit ${formatBytes(maxBytes)})`);
   return readFile(path, 'utf8');
 }
 

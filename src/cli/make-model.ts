@@ -1,3 +1,4 @@
+import { formatBytes } from '../data/bytes.ts';
 import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -48,7 +49,7 @@ export async function makeModelFolder(options: ModelFolderOptions): Promise<stri
   }
   return files
     .filter((f) => f.path.endsWith('.onnx'))
-    .map((f) => `${f.path} ${(f.contents.length / 1e6).toFixed(1)} MB`)
+    .map((f) => `${f.path} ${formatBytes(f.contents.length)}`)
     .join(', ');
 }
 

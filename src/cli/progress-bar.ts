@@ -31,10 +31,6 @@ export class StageBar {
   }
 }
 
-export function megabytes(bytes: number): string {
-  return (bytes / 1e6).toFixed(1);
-}
-
 /** "1m05s", "42s": an ETA or a run time. */
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';

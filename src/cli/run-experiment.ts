@@ -4,7 +4,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serializeResult, unscoredItems } from '../eval/result.ts';
 import { TrainControl } from '../train/control.ts';
+import { CONFIRM_SECONDS } from '../train/settings.ts';
 import { openFolderStore } from '../store/folder-store.ts';
+import { checkWritable } from '../store/file-system.ts';
 import { nodeExperimentEnv } from '../experiment/node-env.ts';
 import { runExperiment, type ExperimentEvent } from '../experiment/runner.ts';
 import { EXPERIMENT_LIMITS, readExperimentSpec, type ExperimentSpec } from '../experiment/spec.ts';
@@ -18,6 +20,7 @@ interface RunFlags {
   out: string;
   store: string;
   models: string;
+  yes?: boolean;
 }
 
 /** Where `glon run` keeps datasets, augmentations, adapters and results between runs. */
@@ -69,6 +72,10 @@ export function progressReporter(bar: StageBar): (event: ExperimentEvent) => voi
         );
         break;
       }
+      case 'resume':
+        bar.stop();
+        console.error(`seed ${event.seed} · train ${event.label}: resuming from step ${event.step} of ${event.totalSteps} (the checkpoint of an interrupted run)`);
+        break;
       case 'result':
         break;
     }
@@ -89,10 +96,12 @@ export function registerRun(program: Command): void {
       DEFAULT_STORE,
     )
     .option('--models <dir>', 'folder holding model folders; the experiment\'s model.id names one', DEFAULT_MODELS)
+    .option('--yes', `start training runs estimated to take over ${CONFIRM_SECONDS / 60} minutes`)
     .action(
       runAction(async (opts: RunFlags) => {
         const spec = await readExperimentFile(opts.config);
         const model = modelFolder(spec, opts.models);
+        await checkWritable(opts.out, 'folder');
         const store = await openFolderStore(opts.store);
         const env = nodeExperimentEnv({ model, dtype: spec.model.dtype, store });
         const control = new TrainControl();
@@ -104,6 +113,7 @@ export function registerRun(program: Command): void {
         try {
           const outcome = await runExperiment(spec, env, {
             control,
+            confirmLongRuns: opts.yes ? undefined : 'pass --yes to start it anyway',
             onEvent: (event) => {
               report(event);
               if (event.type === 'result') writeFileSync(join(opts.out, `${event.seed}-${event.condition}.json`), serializeResult(event.result));

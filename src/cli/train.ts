@@ -10,7 +10,9 @@ import { batchLength, tokenizeExamples } from '../train/batches.ts';
 import { TrainControl } from '../train/control.ts';
 import { estimateTraining } from '../train/estimate.ts';
 import { loadEngineModel } from '../train/load-node.ts';
-import { TRAIN_DEFAULTS, checkTrainParams, trainLora, type TrainParams } from '../train/trainer.ts';
+import { trainLora } from '../train/trainer.ts';
+import { CONFIRM_SECONDS, TRAIN_DEFAULTS, checkRunLength, checkTotalSteps, resolveTrainSettings, type TrainParams } from '../train/settings.ts';
+import { checkWritable } from '../store/file-system.ts';
 import { readDatasetFile } from './io.ts';
 import { StageBar, duration } from './progress-bar.ts';
 import { runAction } from './run.ts';
@@ -21,7 +23,7 @@ interface TrainOpts {
   dtype: string;
   out: string;
   rank: string;
-  alpha: string;
+  alpha?: string;
   dropout: string;
   targets: string;
   epochs: string;
@@ -29,6 +31,7 @@ interface TrainOpts {
   batch: string;
   warmup: string;
   seed: string;
+  yes?: boolean;
 }
 
 function number(flag: string, value: string): number {
@@ -55,7 +58,7 @@ export function registerTrain(program: Command): void {
     .option('--dtype <dtype>', `which ONNX file the base weights come from: ${DTYPES.join(' | ')}`, 'fp32')
     .requiredOption('--out <dir>', `folder for ${ADAPTER_WEIGHTS_FILE} and ${ADAPTER_CONFIG_FILE}`)
     .option('--rank <n>', 'LoRA rank', String(d.rank))
-    .option('--alpha <x>', 'LoRA alpha (the update is scaled by alpha / rank)', String(d.alpha))
+    .option('--alpha <x>', 'LoRA alpha, the update is scaled by alpha / rank (default: 2 x rank)')
     .option('--dropout <p>', 'LoRA dropout on the adapter input', String(d.dropout))
     .option('--targets <list>', `modules that get an adapter, comma-separated (${PROJECTIONS.join(',')})`, d.targets.join(','))
     .option('--epochs <n>', 'passes over the training documents', String(d.epochs))
@@ -63,22 +66,25 @@ export function registerTrain(program: Command): void {
     .option('--batch <n>', 'documents per step', String(d.batchSize))
     .option('--warmup <f>', 'fraction of the steps spent warming up', String(d.warmup))
     .option('--seed <n>', 'seed for the adapter init, document order and dropout', String(d.seed))
+    .option('--yes', `start even when the run is estimated to take over ${CONFIRM_SECONDS / 60} minutes`)
     .action(
       runAction(async (opts: TrainOpts) => {
         if (!(DTYPES as readonly string[]).includes(opts.dtype)) throw new Error(`--dtype must be one of ${DTYPES.join(', ')}, got "${opts.dtype}"`);
         const params: TrainParams = {
-          ...d,
-          rank: number('--rank', opts.rank),
-          alpha: number('--alpha', opts.alpha),
-          dropout: number('--dropout', opts.dropout),
-          targets: parseTargets(opts.targets),
-          epochs: number('--epochs', opts.epochs),
-          learningRate: number('--lr', opts.lr),
-          batchSize: number('--batch', opts.batch),
-          warmup: number('--warmup', opts.warmup),
+          ...resolveTrainSettings({
+            rank: number('--rank', opts.rank),
+            ...(opts.alpha === undefined ? {} : { alpha: number('--alpha', opts.alpha) }),
+            dropout: number('--dropout', opts.dropout),
+            targets: parseTargets(opts.targets),
+            epochs: number('--epochs', opts.epochs),
+            learningRate: number('--lr', opts.lr),
+            batchSize: number('--batch', opts.batch),
+            warmup: number('--warmup', opts.warmup),
+          }),
           seed: number('--seed', opts.seed),
         };
-        checkTrainParams(params);
+        if (!Number.isInteger(params.seed)) throw new Error(`--seed must be a whole number, got "${opts.seed}"`);
+        await checkWritable(opts.out, 'folder');
         const dataset = await readDatasetFile(opts.dataset);
         await startEngine('wasm');
         const model = await loadEngineModel(opts.model, opts.dtype as Dtype);
@@ -91,6 +97,8 @@ export function registerTrain(program: Command): void {
         const steps = Math.ceil(examples.length / params.batchSize) * params.epochs;
         const estimate = estimateTraining({ config: model.weights.config, batch: params.batchSize, length, steps, lora: params, device: 'wasm' });
         if (!estimate.fits) throw new Error(estimate.message);
+        checkTotalSteps(steps);
+        checkRunLength(estimate.seconds, steps, opts.yes === true, 'pass --yes to start it anyway');
         console.error(
           `train: ${examples.length} documents, ${steps} steps of ${params.batchSize}x${length} tokens; ` +
             `estimated ${(estimate.bytes / 2 ** 30).toFixed(2)} GiB, ~${duration(estimate.seconds)} (WASM)`,

@@ -4,6 +4,7 @@
  * which never executes anything and reports the first problem in one line.
  */
 import { z } from 'zod';
+import { formatBytes } from './bytes.ts';
 
 export const DATASET_FORMAT = 'glon.dataset/2';
 /**
@@ -21,16 +22,18 @@ export const DATASET_LIMITS = {
 } as const;
 
 const text = z.string().max(DATASET_LIMITS.maxString);
+/** A document, prompt or option: a string that says something. */
+const statement = text.refine((s) => s.trim() !== '', { error: 'is only whitespace' });
 const id = z.string().min(1).max(200);
 
-const trainDoc = z.strictObject({ id, text: text.min(1) });
+const trainDoc = z.strictObject({ id, text: statement });
 
 const testItem = z
   .strictObject({
     id,
     split: z.string().min(1).max(100),
-    prompt: text.min(1),
-    options: z.array(text.min(1)).min(2).max(DATASET_LIMITS.maxOptions),
+    prompt: statement,
+    options: z.array(statement).min(2).max(DATASET_LIMITS.maxOptions),
     answer: z.number().int().nonnegative(),
     derivation: z.array(id).max(1000),
   })
@@ -96,6 +99,20 @@ export function summarizeIssues(issues: readonly z.core.$ZodIssue[]): string {
   return `${describeIssue(issues[0])}${more}`;
 }
 
+/**
+ * The first step of reading any glon file, in the CLI and the page alike: the size limit before a byte is
+ * parsed, a leading byte-order mark dropped (some editors write one; a browser's File.text() drops it
+ * too), then JSON.
+ */
+export function parseJsonText(source: string, maxBytes: number): unknown {
+  if (source.length > maxBytes) throw new FormatError(`file too large: ${formatBytes(source.length)} (limit ${formatBytes(maxBytes)})`);
+  try {
+    return JSON.parse(source.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new FormatError(`not JSON: ${(err as Error).message}`);
+  }
+}
+
 /** Validates an already-parsed JSON value as a dataset. */
 export function validateDataset(value: unknown): Dataset {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -114,15 +131,7 @@ export function validateDataset(value: unknown): Dataset {
 
 /** Parses dataset text (a file's contents), checking size before anything else. */
 export function parseDataset(source: string): Dataset {
-  if (source.length > DATASET_LIMITS.maxBytes)
-    throw new FormatError(`file too large: ${(source.length / 1e6).toFixed(1)} MB (limit ${(DATASET_LIMITS.maxBytes / 1e6).toFixed(1)} MB)`);
-  let value: unknown;
-  try {
-    value = JSON.parse(source);
-  } catch (err) {
-    throw new FormatError(`not JSON: ${(err as Error).message}`);
-  }
-  return validateDataset(value);
+  return validateDataset(parseJsonText(source, DATASET_LIMITS.maxBytes));
 }
 
 /** Canonical text of a dataset: same dataset, same bytes (key order is fixed by construction). */

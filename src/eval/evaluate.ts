@@ -8,6 +8,7 @@ import type { Dataset } from '../data/format.ts';
 import { serializeDataset } from '../data/format.ts';
 import { sha256Hex } from '../data/hash.ts';
 import { Rng } from '../data/rng.ts';
+import { ENGINE_VERSIONS } from '../model/engines.ts';
 import type { LanguageModel, OptionScore, RunOptions } from '../model/language-model.ts';
 import { conditionInfo } from './conditions.ts';
 import { fitDocuments } from './fit-context.ts';
@@ -122,6 +123,7 @@ export async function evaluate(dataset: Dataset, model: LanguageModel, options: 
     condition: options.condition,
     device: model.device,
     dtype: model.dtype,
+    engine: { runtime: model.engine, scorer: ENGINE_VERSIONS.scorer },
     template: template.name,
     seed: options.seed,
     context: { tokens: model.countTokens(context), documents, subsampled },

@@ -3,7 +3,8 @@
  * boundary (files, IndexedDB, the worker) and canonical serialization, like src/data/format.ts for datasets.
  */
 import { z } from 'zod';
-import { FormatError, summarizeIssues } from '../data/format.ts';
+import { FormatError, summarizeIssues, parseJsonText } from '../data/format.ts';
+import { SCORING_RUNTIMES } from '../model/engines.ts';
 
 /** Version 2: `ci` is the exact Clopper-Pearson interval (was a bootstrap), acc_norm divides by the option's own characters. */
 export const RESULT_FORMAT = 'glon.result/2';
@@ -73,6 +74,8 @@ const resultSchema = z
     condition: z.string().min(1),
     device: z.enum(['webgpu', 'wasm', 'cpu']),
     dtype: z.enum(['fp32', 'fp16', 'q8', 'q4']),
+    /** What scored it and the scorer's version (ENGINE_VERSIONS); absent in results made before it was recorded. */
+    engine: z.strictObject({ runtime: z.enum(SCORING_RUNTIMES), scorer: count.min(1) }).optional(),
     template: z.string().min(1),
     /** Seed of the ICL subsample. */
     seed: z.number().int(),
@@ -125,15 +128,7 @@ export function validateResult(value: unknown): EvalResult {
 }
 
 export function parseResult(source: string): EvalResult {
-  if (source.length > RESULT_LIMITS.maxBytes)
-    throw new FormatError(`file too large: ${(source.length / 1e6).toFixed(1)} MB (limit ${RESULT_LIMITS.maxBytes / 1e6} MB)`);
-  let value: unknown;
-  try {
-    value = JSON.parse(source);
-  } catch (err) {
-    throw new FormatError(`not JSON: ${(err as Error).message}`);
-  }
-  return validateResult(value);
+  return validateResult(parseJsonText(source, RESULT_LIMITS.maxBytes));
 }
 
 export function serializeResult(result: EvalResult): string {

@@ -7,10 +7,10 @@ import type { AugmentMode } from '../augment/augmentation.ts';
 import { sha256Hex } from '../data/hash.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import { RESULT_FORMAT } from '../eval/result.ts';
-import { contentKey } from '../store/keys.ts';
+import { contentKey, pieceKey } from '../store/keys.ts';
 import type { TrainExample } from '../train/batches.ts';
 import type { Splitting } from '../train/examples.ts';
-import type { TrainParams } from '../train/trainer.ts';
+import type { TrainParams } from '../train/settings.ts';
 import type { ExperimentSpec } from './spec.ts';
 
 export const modelKey = (spec: Pick<ExperimentSpec, 'model'>): string => `${spec.model.id}@${spec.model.dtype}`;
@@ -48,16 +48,16 @@ export function augmentInputs(spec: ExperimentSpec, mode: AugmentMode) {
 
 export function augmentationKey(spec: ExperimentSpec, datasetHash: string, mode: AugmentMode, seed: number): Promise<string> {
   const { settings, generator } = augmentInputs(spec, mode);
-  return contentKey({ dataset: datasetHash, model: generator, mode, settings, seed });
+  return pieceKey('augmenter', { dataset: datasetHash, model: generator, mode, settings, seed });
 }
 
 export const trainParams = (spec: ExperimentSpec, seed: number): TrainParams => ({ ...spec.train, seed });
 
 export async function adapterKey(spec: ExperimentSpec, datasetHash: string, seed: number, examples: TrainExample[]): Promise<string> {
-  return contentKey({ dataset: datasetHash, model: modelKey(spec), params: trainParams(spec, seed), examples: await sha256Hex(JSON.stringify(examples)) });
+  return pieceKey('trainer', { dataset: datasetHash, model: modelKey(spec), params: trainParams(spec, seed), examples: await sha256Hex(JSON.stringify(examples)) });
 }
 
 export function resultKey(spec: ExperimentSpec, datasetHash: string, condition: string, seed: number, adapter: string | null): Promise<string> {
   // The format is part of the key: a result made under older rules is never read as a current one.
-  return contentKey({ format: RESULT_FORMAT, dataset: datasetHash, model: modelKey(spec), condition, adapter, template: spec.template, seed });
+  return pieceKey('scorer', { format: RESULT_FORMAT, dataset: datasetHash, model: modelKey(spec), condition, adapter, template: spec.template, seed });
 }

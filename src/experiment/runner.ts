@@ -23,7 +23,8 @@ import { estimateTraining } from '../train/estimate.ts';
 import { trainingExamples } from '../train/examples.ts';
 import type { EngineModel } from '../train/load.ts';
 import type { LoraAdapter } from '../train/lora.ts';
-import { trainLora, type TrainParams, type TrainProgress } from '../train/trainer.ts';
+import { trainLora, type TrainProgress } from '../train/trainer.ts';
+import { checkRunLength, checkTotalSteps, type TrainParams } from '../train/settings.ts';
 import type { ExperimentRecord, GlonStore } from '../store/store.ts';
 import { contentKey } from '../store/keys.ts';
 import { adapterKey as pieceAdapterKey, augmentInputs, augmentationKey, experimentKey, resultKey, trainParams, trainingPlans } from './piece-keys.ts';
@@ -47,6 +48,8 @@ export type ExperimentEvent =
   | { type: 'stage'; stage: ExperimentStage; seed: number; label: string; status: 'start' | 'cached' | 'done'; key: string }
   | { type: 'progress'; stage: ExperimentStage; seed: number; label: string; done: number; total: number }
   | { type: 'train-step'; seed: number; label: string; progress: TrainProgress }
+  /** A training run continues from its checkpoint of `step`, left by an interrupted run. */
+  | { type: 'resume'; stage: 'train'; seed: number; label: string; step: number; totalSteps: number }
   | { type: 'result'; seed: number; condition: string; result: EvalResult; cached: boolean };
 
 export interface RunExperimentOptions {
@@ -56,6 +59,8 @@ export interface RunExperimentOptions {
   onEvent?: (event: ExperimentEvent) => void;
   /** Steps between training checkpoints; by default about CHECKPOINT_SECONDS of estimated work. */
   checkpointEvery?: number;
+  /** When set, a training run estimated over CONFIRM_SECONDS is refused, saying how to confirm it (CLI: "pass --yes"). */
+  confirmLongRuns?: string;
 }
 
 export interface ExperimentOutcome {
@@ -189,9 +194,14 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
     const totalSteps = Math.ceil(tokenized.length / params.batchSize) * params.epochs;
     const estimate = estimateTraining({ config: engine.weights.config, batch: params.batchSize, length, steps: totalSteps, lora: params, device: env.device });
     if (!estimate.fits) throw new Error(estimate.message);
+    checkTotalSteps(totalSteps);
+    if (options.confirmLongRuns) checkRunLength(estimate.seconds, totalSteps, false, options.confirmLongRuns);
     const checkpointEvery = options.checkpointEvery ?? Math.max(1, Math.round(CHECKPOINT_SECONDS / estimate.secondsPerStep));
     const resumeFrom = (await store.get('checkpoints', adapterKey))?.checkpoint;
-    if (resumeFrom) await log('info', `seed ${seed} · train ${label}: resuming from the checkpoint of step ${resumeFrom.step}`);
+    if (resumeFrom) {
+      emit({ type: 'resume', stage: 'train', seed, label, step: resumeFrom.step, totalSteps: resumeFrom.totalSteps });
+      await log('info', `seed ${seed} · train ${label}: resuming from the checkpoint of step ${resumeFrom.step}`);
+    }
     const trained = await trainLora(engine.weights, tokenized, params, {
       control,
       resumeFrom,

@@ -4,12 +4,11 @@
  * is stored (and whose content key names the experiment) always says everything that was used.
  */
 import { z } from 'zod';
-import { FormatError, summarizeIssues, type ParamValue } from '../data/format.ts';
+import { FormatError, summarizeIssues, type ParamValue, parseJsonText } from '../data/format.ts';
 import { kindDefinition, resolveParams } from '../data/generate.ts';
 import { PRESETS, type Preset } from '../data/kinds.ts';
 import type { Dtype } from '../model/language-model.ts';
 import { DTYPES } from '../model/dtypes.ts';
-import { PROJECTIONS } from '../model/onnx-weights.ts';
 import {
   GLOBAL_DEFAULTS,
   LOCAL_DEFAULTS,
@@ -21,7 +20,7 @@ import {
 import { CONDITIONS, type Condition } from '../eval/conditions.ts';
 import { TEMPLATES } from '../eval/templates.ts';
 import type { Splitting } from '../train/examples.ts';
-import { TRAIN_DEFAULTS, checkTrainParams, type TrainParams } from '../train/trainer.ts';
+import { resolveTrainSettings, trainSettingsSchema, type TrainSettings } from '../train/settings.ts';
 
 export const EXPERIMENT_FORMAT = 'glon.experiment/1';
 
@@ -40,26 +39,11 @@ export interface ExperimentSpec {
   /** Each seed s: dataset seed s, training seed s, augmentation seed s, evaluation seed s. */
   seeds: number[];
   template: string;
-  train: Omit<TrainParams, 'seed'>;
+  train: TrainSettings;
   /** How `ft-split` splits the training documents into sentences. */
   splitting: (typeof SENTENCE_SPLITTINGS)[number];
   augment: { local: LocalSettings; global: GlobalSettings };
 }
-
-const trainSchema = z
-  .strictObject({
-    rank: z.number(),
-    alpha: z.number(),
-    dropout: z.number(),
-    targets: z.array(z.enum(PROJECTIONS)).min(1),
-    epochs: z.number(),
-    batchSize: z.number(),
-    learningRate: z.number(),
-    warmup: z.number(),
-    weightDecay: z.number(),
-    clipNorm: z.number(),
-  })
-  .partial();
 
 const specSchema = z.strictObject({
   format: z.literal(EXPERIMENT_FORMAT),
@@ -73,7 +57,7 @@ const specSchema = z.strictObject({
   conditions: z.array(z.string().min(1).max(50)).min(1),
   seeds: z.array(z.number().int()).min(1).max(EXPERIMENT_LIMITS.maxSeeds).default([1]),
   template: z.string().min(1).max(50).default('plain'),
-  train: trainSchema.default({}),
+  train: trainSettingsSchema.partial().default({}),
   splitting: z.enum(SENTENCE_SPLITTINGS).default('independent'),
   augment: z
     .strictObject({ local: localSettingsSchema.partial().default({}), global: globalSettingsSchema.partial().default({}) })
@@ -118,13 +102,7 @@ export function parseExperimentSpec(value: unknown): ExperimentSpec {
   if (!TEMPLATES.some((t) => t.name === spec.template))
     fail(`template: unknown template "${spec.template}" (one of: ${TEMPLATES.map((t) => t.name).join(', ')})`);
 
-  const { seed: _, ...trainDefaults } = TRAIN_DEFAULTS;
-  const train = { ...trainDefaults, ...spec.train };
-  try {
-    checkTrainParams({ ...train, seed: 0 });
-  } catch (err) {
-    fail(`train: ${(err as Error).message}`);
-  }
+  const train = resolveTrainSettings(spec.train);
 
   return {
     format: EXPERIMENT_FORMAT,
@@ -142,15 +120,7 @@ export function parseExperimentSpec(value: unknown): ExperimentSpec {
 
 /** Parses experiment text (a file's contents), checking size before anything else. */
 export function readExperimentSpec(source: string): ExperimentSpec {
-  if (source.length > EXPERIMENT_LIMITS.maxBytes)
-    throw new FormatError(`file too large: ${(source.length / 1e6).toFixed(1)} MB (limit ${EXPERIMENT_LIMITS.maxBytes / 1e6} MB)`);
-  let value: unknown;
-  try {
-    value = JSON.parse(source);
-  } catch (err) {
-    throw new FormatError(`not JSON: ${(err as Error).message}`);
-  }
-  return parseExperimentSpec(value);
+  return parseExperimentSpec(parseJsonText(source, EXPERIMENT_LIMITS.maxBytes));
 }
 
 export function serializeExperimentSpec(spec: ExperimentSpec): string {

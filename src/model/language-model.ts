@@ -2,6 +2,7 @@
  * The one interface every condition is measured through. The ONNX Runtime model (transformers.js) and the
  * jax-js engine with a LoRA adapter both implement it, so base, ICL and FT are scored the same way.
  */
+import type { ScoringRuntime } from './engines.ts';
 
 export type Device = 'webgpu' | 'wasm' | 'cpu';
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4';
@@ -47,6 +48,8 @@ export interface LanguageModel {
   readonly id: string;
   readonly device: Device;
   readonly dtype: Dtype;
+  /** What scores with it: ONNX Runtime (Node or web) or the jax-js forward pass. */
+  readonly engine: ScoringRuntime;
   /** Longest sequence (tokens) the model accepts. */
   readonly contextLength: number;
   countTokens(text: string): number;

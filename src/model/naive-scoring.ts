@@ -9,6 +9,7 @@ export function withoutPrefixReuse(model: LanguageModel): LanguageModel {
     id: model.id,
     device: model.device,
     dtype: model.dtype,
+    engine: model.engine,
     contextLength: model.contextLength,
     countTokens: (text) => model.countTokens(text),
     applyChatTemplate: (messages) => model.applyChatTemplate(messages),

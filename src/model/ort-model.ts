@@ -1,4 +1,5 @@
 /** The ONNX Runtime language model: a transformers.js tokenizer and session behind the LanguageModel interface. */
+import type { ScoringRuntime } from './engines.ts';
 import type { PreTrainedModel, PreTrainedTokenizer } from '@huggingface/transformers';
 import type { InferenceSession } from 'onnxruntime-common';
 import type { Device, Dtype, GenerateOptions, LanguageModel, OptionScore, RunOptions, ScoreRequest } from './language-model.ts';
@@ -29,6 +30,7 @@ export class OrtLanguageModel implements LanguageModel {
   readonly id: string;
   readonly device: Device;
   readonly dtype: Dtype;
+  readonly engine: ScoringRuntime;
   readonly contextLength: number;
   private readonly tokenizer: PreTrainedTokenizer;
   private readonly model: PreTrainedModel;
@@ -40,6 +42,8 @@ export class OrtLanguageModel implements LanguageModel {
     this.id = parts.id;
     this.device = parts.device;
     this.dtype = parts.dtype;
+    // Node runs on the CPU through onnxruntime-node; the page on WASM or WebGPU through onnxruntime-web.
+    this.engine = parts.device === 'cpu' ? 'onnxruntime-node' : 'onnxruntime-web';
     this.tokenizer = parts.tokenizer;
     this.model = parts.model;
     const config = parts.model.config as { max_position_embeddings?: number };

@@ -25,6 +25,7 @@ import {
   type StoreName,
   type StoreRecords,
 } from './store.ts';
+import { checkWritable, fileSystemReason } from './file-system.ts';
 
 const MARKER_FILE = 'glon-store.json';
 const MARKER_FORMAT = 'glon.store/1';
@@ -96,8 +97,25 @@ function valueAt(record: unknown, dotted: string): unknown {
 
 let temporaries = 0;
 
+async function makeStore(dir: string, marker: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const present = await readdir(dir);
+    if (present.length > 0)
+      throw new Error(`${dir} is not a glon store (no ${MARKER_FILE}) and not empty: name a new or empty folder for --store`);
+    await writeFile(marker, JSON.stringify({ format: MARKER_FORMAT, schema: SCHEMA_VERSION }) + '\n');
+  } catch (err) {
+    if (err instanceof Error && !('code' in err)) throw err;
+    throw new Error(`cannot make a store in ${dir}: ${fileSystemReason(err)}`);
+  }
+}
+
+/**
+ * Opens the store in `dir`, making it when `dir` is new or empty. A folder that holds anything but no
+ * marker is someone else's: it is refused, never filled with glon's folders.
+ */
 export async function openFolderStore(dir: string): Promise<GlonStore> {
-  await mkdir(dir, { recursive: true });
+  await checkWritable(dir, 'folder');
   const marker = join(dir, MARKER_FILE);
   try {
     const { format, schema } = JSON.parse(await readFile(marker, 'utf8'));
@@ -105,7 +123,7 @@ export async function openFolderStore(dir: string): Promise<GlonStore> {
     if (schema > SCHEMA_VERSION) throw new Error(`the store in ${dir} was written by a newer version of glon (schema ${schema}, this one knows ${SCHEMA_VERSION})`);
   } catch (err) {
     if (!isMissing(err)) throw err instanceof SyntaxError ? new Error(`${marker}: not JSON`) : err;
-    await writeFile(marker, JSON.stringify({ format: MARKER_FORMAT, schema: SCHEMA_VERSION }) + '\n');
+    await makeStore(dir, marker);
   }
   for (const name of STORE_NAMES) await mkdir(join(dir, name), { recursive: true });
 

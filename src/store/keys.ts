@@ -3,9 +3,15 @@
  * order their fields were written in, in the page, a worker and Node alike.
  */
 import { sha256Hex } from '../data/hash.ts';
+import { ENGINE_VERSIONS, type Engine } from '../model/engines.ts';
 
 export async function contentKey(value: unknown): Promise<string> {
   return sha256Hex(await canonicalJson(value));
+}
+
+/** The key of a piece an engine made: what went in, and the version of that engine (src/model/engines.ts). */
+export function pieceKey(engine: Engine, inputs: Readonly<Record<string, unknown>>): Promise<string> {
+  return contentKey({ ...inputs, engine: `${engine}/${ENGINE_VERSIONS[engine]}` });
 }
 
 /**

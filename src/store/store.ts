@@ -3,6 +3,7 @@
  * (idb-store.ts) and over a folder on disk for the CLI (folder-store.ts). Keys are content hashes of a
  * record's inputs (keys.ts), so the same inputs are never computed twice.
  */
+import { formatBytes } from '../data/bytes.ts';
 import type { Augmentation } from '../augment/augmentation.ts';
 import type { Dataset } from '../data/format.ts';
 import type { EvalResult } from '../eval/result.ts';
@@ -80,13 +81,11 @@ export interface GlonStore {
   close(): Promise<void>;
 }
 
-const megabytes = (bytes: number) => (bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0);
-
 /** A write hit the storage quota; the write was abandoned whole, so what was saved before is intact. */
 export class StoreFullError extends Error {
   override name = 'StoreFullError';
   constructor(readonly usage: { used: number; quota: number } | null) {
-    const how = usage ? `${megabytes(usage.used)} of ${megabytes(usage.quota)} MB used` : 'no space left';
+    const how = usage ? `${formatBytes(usage.used)} of ${formatBytes(usage.quota)} used` : 'no space left';
     super(`storage is full (${how}); nothing saved before was lost; delete or export old experiments to make room`);
   }
 }

@@ -40,6 +40,7 @@ export class JaxLanguageModel implements LanguageModel {
   readonly id: string;
   readonly device: Device;
   readonly dtype: Dtype;
+  readonly engine = 'jax-js';
   readonly contextLength: number;
   private readonly weights: EngineWeights;
   private readonly tokenizer: EngineTokenizer;

@@ -8,6 +8,8 @@ import type { Rng } from '../data/rng.ts';
 import type { LlamaConfig } from '../model/llama-config.ts';
 import { PROJECTIONS, type Projection } from '../model/onnx-weights.ts';
 import type { LoraLayer } from './llama.ts';
+import { loraSettingsSchema } from './settings.ts';
+import { summarizeIssues } from '../data/format.ts';
 
 export interface LoraConfig {
   rank: number;
@@ -46,12 +48,10 @@ export function projectionShape(c: LlamaConfig, p: Projection): [number, number]
   return shapes[p];
 }
 
+/** The bounds of the training settings (src/train/settings.ts), for an adapter from anywhere (a file, a bundle). */
 export function checkLoraConfig(config: LoraConfig): void {
-  if (!Number.isInteger(config.rank) || config.rank < 1 || config.rank > 1024) throw new RangeError(`LoRA rank must be an integer in 1..1024, got ${config.rank}`);
-  if (!(config.alpha > 0)) throw new RangeError(`LoRA alpha must be positive, got ${config.alpha}`);
-  if (!(config.dropout >= 0 && config.dropout < 1)) throw new RangeError(`LoRA dropout must be in [0, 1), got ${config.dropout}`);
-  if (config.targets.length === 0) throw new RangeError('LoRA needs at least one target module');
-  for (const t of config.targets) if (!PROJECTIONS.includes(t)) throw new RangeError(`unknown LoRA target "${t}" (one of ${PROJECTIONS.join(', ')})`);
+  const parsed = loraSettingsSchema.safeParse(config);
+  if (!parsed.success) throw new RangeError(`LoRA ${summarizeIssues(parsed.error.issues)}`);
 }
 
 export function initLora(model: LlamaConfig, config: LoraConfig, rng: Rng): LoraAdapter {

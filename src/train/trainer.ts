@@ -5,35 +5,13 @@
  */
 import { numpy as np, random } from '@jax-js/jax';
 import { Rng } from '../data/rng.ts';
-import { ADAMW_DEFAULTS, initAdamW, learningRate, type AdamWOptions } from './adamw.ts';
+import { ADAMW_DEFAULTS, initAdamW, learningRate } from './adamw.ts';
 import { batchLength, epochBatches, type HostBatch, type TokenizedExample } from './batches.ts';
 import type { TrainControl } from './control.ts';
 import type { EngineWeights } from './llama.ts';
-import { checkLoraConfig, initLora, loraScale, type LoraAdapter, type LoraConfig } from './lora.ts';
+import { initLora, loraScale, type LoraAdapter, type LoraConfig } from './lora.ts';
+import { checkTotalSteps, checkTrainParams, type TrainParams } from './settings.ts';
 import { loraLayout, makeTrainStep, packLora, unpackLora, type DeviceBatch } from './step.ts';
-
-export interface TrainParams extends LoraConfig, Omit<AdamWOptions, 'beta1' | 'beta2' | 'eps'> {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  /** Fraction of all steps spent warming the learning rate up. */
-  warmup: number;
-  seed: number;
-}
-
-export const TRAIN_DEFAULTS: TrainParams = {
-  rank: 8,
-  alpha: 16,
-  dropout: 0,
-  targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
-  epochs: 10,
-  batchSize: 8,
-  learningRate: 1e-2,
-  warmup: 0.1,
-  weightDecay: 0,
-  clipNorm: 1,
-  seed: 0,
-};
 
 export interface TrainProgress {
   step: number;
@@ -89,18 +67,6 @@ function toDevice(b: HostBatch): DeviceBatch {
   };
 }
 
-export function checkTrainParams(p: TrainParams): void {
-  checkLoraConfig(p);
-  const positiveInt = (v: number, name: string) => {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
-  };
-  positiveInt(p.epochs, 'epochs');
-  positiveInt(p.batchSize, 'batch size');
-  if (!(p.learningRate > 0 && p.learningRate < 1)) throw new RangeError(`learning rate must be in (0, 1), got ${p.learningRate}`);
-  if (!(p.warmup >= 0 && p.warmup < 1)) throw new RangeError(`warmup must be a fraction in [0, 1), got ${p.warmup}`);
-  if (!Number.isInteger(p.seed)) throw new RangeError(`seed must be an integer, got ${p.seed}`);
-}
-
 export async function trainLora(
   engine: EngineWeights,
   examples: readonly TokenizedExample[],
@@ -115,6 +81,7 @@ export async function trainLora(
   const length = batchLength(examples);
   const stepsPerEpoch = Math.ceil(examples.length / params.batchSize);
   const totalSteps = stepsPerEpoch * params.epochs;
+  checkTotalSteps(totalSteps);
   const schedule = { peak: params.learningRate, warmupSteps: Math.round(params.warmup * totalSteps), totalSteps };
   const adamW = { ...ADAMW_DEFAULTS, weightDecay: params.weightDecay, clipNorm: params.clipNorm };
   const trainStep = makeTrainStep(engine, { scale: loraScale(config), dropout: params.dropout }, layout, adamW);

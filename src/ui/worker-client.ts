@@ -11,6 +11,7 @@ import type { EvalResult } from '../eval/result.ts';
 import type { GpuFacts } from '../model/device.ts';
 import type { Dtype } from '../model/language-model.ts';
 import type { EngineDevice } from '../train/backend.ts';
+import { LongRunError } from '../train/settings.ts';
 import {
   HALT,
   HALT_FLAG_BYTES,
@@ -73,6 +74,8 @@ export interface ExperimentCallOptions {
   onEvent?: (event: ExperimentEvent) => void;
   /** The run stands still after its last reported training step. */
   onPaused?: () => void;
+  /** The user agreed to training runs estimated over the time limit (see TrainSpec.confirmed). */
+  confirmed?: boolean;
 }
 
 export class LabWorker {
@@ -137,7 +140,7 @@ export class LabWorker {
           signal?.removeEventListener('abort', cancel);
           if (event.type === expected) resolve(event as Extract<FinalEvent, { type: T }>);
           else if (event.type === 'cancelled') reject(signal?.reason ?? new DOMException('cancelled', 'AbortError'));
-          else if (event.type === 'error') reject(new Error(event.message));
+          else if (event.type === 'error') reject(event.confirm ? new LongRunError(event.message) : new Error(event.message));
           else reject(new Error(`the lab worker answered "${event.type}" to "${command.type}"`));
         },
       });
@@ -179,7 +182,7 @@ export class LabWorker {
       if (event.type === 'experiment-event') options.onEvent?.(event.event);
       else if (event.type === 'train-paused') options.onPaused?.();
     };
-    return this.training((halt) => ({ type: 'run-experiment', spec, device, halt }), 'experiment-done', options.signal, onEvent, ({ key, results, summary, cached }) => ({
+    return this.training((halt) => ({ type: 'run-experiment', spec, device, confirmed: options.confirmed ?? false, halt }), 'experiment-done', options.signal, onEvent, ({ key, results, summary, cached }) => ({
       key,
       results,
       summary,

@@ -16,7 +16,7 @@ import { experimentKey, modelKey } from '../experiment/piece-keys.ts';
 import { runExperiment } from '../experiment/runner.ts';
 import type { ExperimentSpec } from '../experiment/spec.ts';
 import { summarize } from '../experiment/summary.ts';
-import { contentKey } from '../store/keys.ts';
+import { pieceKey } from '../store/keys.ts';
 import type { StoreName } from '../store/store.ts';
 import { trainingExamples } from '../train/examples.ts';
 import { startEngine, type EngineDevice } from '../train/backend.ts';
@@ -26,7 +26,8 @@ import { estimateTraining } from '../train/estimate.ts';
 import { JaxLanguageModel } from '../train/jax-language-model.ts';
 import { disposeEngineWeights } from '../train/llama.ts';
 import { fetchEngineModel, type EngineModel } from '../train/load.ts';
-import { checkTrainParams, trainLora } from '../train/trainer.ts';
+import { trainLora } from '../train/trainer.ts';
+import { LongRunError, checkRunLength, checkTotalSteps, checkTrainParams } from '../train/settings.ts';
 import { pickDevice, probeGpu } from '../model/device.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { loadModel } from '../model/load.ts';
@@ -179,6 +180,9 @@ function trainingFlag(halt: HaltFlag, controller: AbortController, control: Trai
   };
 }
 
+/** How the page confirms a run estimated over the time limit (its confirm dialog shows the message). */
+const CONFIRM_ADVICE = 'confirm (OK) to start it anyway';
+
 /** Trains a LoRA adapter on the documents (split, or with augmentations, as the condition says), then scores that condition. */
 async function train(request: number, spec: TrainSpec, handle: RunHandle & { control: TrainControl }, halt: HaltFlag) {
   const { controller, control } = handle;
@@ -198,6 +202,8 @@ async function train(request: number, spec: TrainSpec, handle: RunHandle & { con
     const totalSteps = Math.ceil(examples.length / spec.params.batchSize) * spec.params.epochs;
     const estimate = estimateTraining({ config, batch: spec.params.batchSize, length, steps: totalSteps, lora: spec.params, device: spec.device });
     if (!estimate.fits) throw new Error(estimate.message);
+    checkTotalSteps(totalSteps);
+    checkRunLength(estimate.seconds, totalSteps, spec.confirmed, CONFIRM_ADVICE);
     post({
       type: 'train-start',
       request,
@@ -273,7 +279,7 @@ async function augmentDataset(request: number, spec: AugmentSpec, signal: AbortS
   const store = await labStore();
   const hash = await sha256Hex(serializeDataset(spec.dataset));
   // The runner's key for the same piece: an experiment on this dataset and model finds it in the store.
-  const key = await contentKey({
+  const key = await pieceKey('augmenter', {
     dataset: hash,
     model: generator && modelKey({ model: generator.loaded }),
     mode: spec.mode,
@@ -310,7 +316,14 @@ const runLock = (key: string) => `glon-run-${key}`;
  * Runs an experiment on the loaded model while holding its Web Lock, which tells the next visit that a
  * 'running' record whose lock is free was interrupted. Re-running a spec resumes it.
  */
-async function experiment(request: number, spec: ExperimentSpec, device: EngineDevice, handle: RunHandle & { control: TrainControl }, halt: HaltFlag) {
+async function experiment(
+  request: number,
+  spec: ExperimentSpec,
+  device: EngineDevice,
+  confirmed: boolean,
+  handle: RunHandle & { control: TrainControl },
+  halt: HaltFlag,
+) {
   const { controller, control } = handle;
   const checkFlag = trainingFlag(halt, controller, control);
   const held = requireModel();
@@ -331,6 +344,7 @@ async function experiment(request: number, spec: ExperimentSpec, device: EngineD
       return runExperiment(spec, env, {
         signal: controller.signal,
         control,
+        confirmLongRuns: confirmed ? undefined : CONFIRM_ADVICE,
         onEvent: (event) => {
           checkFlag();
           post({ type: 'experiment-event', request, event });
@@ -439,7 +453,7 @@ async function handle(command: RunCommand) {
         post({ type: 'augmented', request, ...(await augmentDataset(request, command.spec, controller.signal, haltChecker(command.halt, controller))) });
         break;
       case 'run-experiment': {
-        const outcome = await experiment(request, command.spec, command.device, entry as RunHandle & { control: TrainControl }, command.halt);
+        const outcome = await experiment(request, command.spec, command.device, command.confirmed, entry as RunHandle & { control: TrainControl }, command.halt);
         post({ type: 'experiment-done', request, ...outcome });
         break;
       }
@@ -466,7 +480,14 @@ async function handle(command: RunCommand) {
     }
   } catch (err) {
     if (controller.signal.aborted) post({ type: 'cancelled', request });
-    else post({ type: 'error', request, message: err instanceof Error ? err.message : String(err), restart: err instanceof RuntimeSpent });
+    else
+      post({
+        type: 'error',
+        request,
+        message: err instanceof Error ? err.message : String(err),
+        restart: err instanceof RuntimeSpent,
+        confirm: err instanceof LongRunError,
+      });
   } finally {
     runs.delete(request);
   }

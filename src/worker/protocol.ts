@@ -15,7 +15,8 @@ import type { Device, Dtype } from '../model/language-model.ts';
 import type { ExperimentRecord } from '../store/store.ts';
 import type { EngineDevice } from '../train/backend.ts';
 import type { Splitting } from '../train/examples.ts';
-import type { TrainParams, TrainProgress } from '../train/trainer.ts';
+import type { TrainProgress } from '../train/trainer.ts';
+import type { TrainParams } from '../train/settings.ts';
 
 /** A model folder the app serves, with the dtypes whose files it holds. */
 export interface LocalModel {
@@ -67,6 +68,8 @@ export interface TrainSpec {
   /** Template and seed of the evaluation that follows the training. */
   template: string;
   seed: number;
+  /** The user agreed to a run estimated over CONFIRM_SECONDS; without it such a run is refused with `confirm`. */
+  confirmed: boolean;
 }
 
 /** Sentences written about a dataset's documents (by the loaded model, or by rule for oracle). */
@@ -134,7 +137,8 @@ export type Command =
   /** Looked up in the store first (same dataset, model, mode, settings and seed), else made and saved. */
   | { type: 'augment'; request: number; spec: AugmentSpec; halt: HaltFlag }
   /** Runs (or resumes: every finished piece is a cache hit) an experiment on the loaded model, holding its Web Lock. */
-  | { type: 'run-experiment'; request: number; spec: ExperimentSpec; device: EngineDevice; halt: HaltFlag }
+  /** `confirmed`: as in TrainSpec, for every training run of the experiment. */
+  | { type: 'run-experiment'; request: number; spec: ExperimentSpec; device: EngineDevice; confirmed: boolean; halt: HaltFlag }
   | { type: 'list-experiments'; request: number }
   | { type: 'open-experiment'; request: number; key: string }
   /** An interrupted run the student chose not to resume. */
@@ -182,9 +186,9 @@ export type WorkerEvent =
   /**
    * `restart`: loading a model failed inside the runtime. After ONNX Runtime fails to create a session,
    * its WASM instance refuses every later model too (seen with onnxruntime-web 1.31 in chromium), so
-   * the page replaces the worker.
+   * the page replaces the worker. `confirm`: the run may start once the user confirms it (see TrainSpec).
    */
-  | { type: 'error'; request: number; message: string; restart: boolean };
+  | { type: 'error'; request: number; message: string; restart: boolean; confirm?: boolean };
 
 /** Events that end a request; the others report on it while it runs. */
 const FINAL = [

@@ -164,3 +164,22 @@ export async function runDemo(page: Page, timeout: number): Promise<number> {
 export async function barTitles(page: Page, chart: string | RegExp): Promise<string[]> {
   return page.getByRole('img', { name: chart }).locator('g[aria-label="bar"] rect title').allTextContents();
 }
+
+/** Opens a step of the lab by its name in the step bar. */
+export async function openStep(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Lab steps' }).getByRole('button', { name: new RegExp(name) }).click();
+}
+
+/** Loads stories260K (fp32) in the Model step, then generates a small reversal dataset of `seed` in the Data step. */
+export async function loadStoriesAndReversal(page: Page, seed?: number): Promise<void> {
+  await openStep(page, 'Model');
+  await page.locator('input[name=dtype][value=fp32]').check();
+  await page.getByRole('button', { name: 'Load stories260K' }).click();
+  await page.getByRole('article', { name: 'Loaded model' }).waitFor({ timeout: 60_000 });
+  await openStep(page, 'Data');
+  await page.locator('input[name=kind][value=reversal]').check();
+  await page.locator('input[name=preset][value=small]').check();
+  if (seed !== undefined) await page.locator('#step-data').getByLabel('Seed', { exact: true }).fill(String(seed));
+  await page.getByRole('button', { name: 'Generate dataset' }).click();
+  await page.getByRole('button', { name: 'Generate dataset', disabled: false }).waitFor();
+}

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SCREENSHOTS, openLab, type Lab } from './harness.ts';
+import { SCREENSHOTS, loadStoriesAndReversal, openLab, openStep, type Lab } from './harness.ts';
 
 const EPOCHS = 3;
 let lab: Lab;
@@ -22,21 +22,11 @@ afterAll(async () => {
   await lab?.close();
 });
 
-const step = (name: string) => page.getByRole('navigation', { name: 'Lab steps' }).getByRole('button', { name: new RegExp(name) }).click();
+const step = (name: string) => openStep(page, name);
 const stepNumber = async () => Number(await page.getByTestId('train-step').innerText());
 
 it('trains a LoRA adapter on WASM with pause and resume, and shows ft beside base in Compare', async () => {
-  await step('Model');
-  await page.locator('input[name=dtype][value=fp32]').check();
-  await page.getByRole('button', { name: 'Load stories260K' }).click();
-  await page.getByRole('article', { name: 'Loaded model' }).waitFor({ timeout: 60_000 });
-
-  await step('Data');
-  await page.locator('input[name=kind][value=reversal]').check();
-  await page.locator('input[name=preset][value=small]').check();
-  await page.locator('#step-data').getByLabel('Seed', { exact: true }).fill('7');
-  await page.getByRole('button', { name: 'Generate dataset' }).click();
-  await page.getByRole('button', { name: 'Generate dataset', disabled: false }).waitFor();
+  await loadStoriesAndReversal(page, 7);
 
   await step('Learn');
   await page.locator('input[name=condition][value=icl]').setChecked(false);

@@ -215,7 +215,7 @@ describe('the IndexedDB store in chromium', () => {
       });
       expect(outcome.name).toBe('StoreFullError');
       expect(outcome.isStoreFull).toBe(true);
-      expect(outcome.message).toMatch(/^storage is full \([\d.]+ of [\d.]+ MB used\); nothing saved before was lost; /);
+      expect(outcome.message).toMatch(/^storage is full \([\d.]+ [KMG]iB of [\d.]+ [KMG]iB used\); nothing saved before was lost; /);
       expect(outcome.saved).toBeGreaterThan(3);
       expect(outcome.saved).toBeLessThan(40);
       expect(outcome.failedMany).toBe('StoreFullError');

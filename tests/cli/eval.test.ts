@@ -78,6 +78,7 @@ describe('glon eval', () => {
       return parseResult(readFileSync(out, 'utf8'));
     });
     expect(results[0]).toMatchObject({ condition: 'ft', model: 'stories260K-adapter', context: { tokens: 1 } });
+    expect(results.map((r) => r.engine?.runtime)).toEqual(['onnxruntime-node', 'jax-js']);
     results[0].items.forEach((item, i) =>
       item.logprobs.forEach((lp, o) => expect(Math.abs(lp! - results[1].items[i].logprobs[o]!)).toBeLessThan(1e-3)),
     );
@@ -85,6 +86,23 @@ describe('glon eval', () => {
     expect(base.stderr.trim()).toBe('glon: error: --adapter applies to the fine-tuned conditions only (ft, ft+local, ...), not base');
     const missing = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'ft', '--out', join(dir, 'x.json'));
     expect(missing.stderr.trim()).toBe('glon: error: condition ft needs --adapter <dir> (an adapter saved by glon train)');
+  });
+
+  it('runs icl on a 25 MB dataset within a small heap, drawing the subsample before tokenizing', () => {
+    // Before the subsample came first, this tokenized all 25 MB: 3.2 GB of memory and minutes of work.
+    const small = generateDataset({ kind: 'reversal', seed: 1, params: { facts: 4 } });
+    const extra = Array.from({ length: 100_000 }, (_, i) => ({ id: `extra-${i}`, text: `${small.train[i % small.train.length].text} (copy ${i})`.padEnd(200, '.') }));
+    const big = join(dir, 'big.json');
+    writeFileSync(big, serializeDataset({ ...small, train: [...small.train, ...extra] }));
+    const out = join(dir, 'big-icl.json');
+    const run = spawnSync(process.execPath, ['--max-old-space-size=256', GLON, 'eval', '--dataset', big, '--model', STORIES, '--condition', 'icl', '--out', out], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/note: training text subsampled: \d+ of 100016 documents/);
+    expect(parseResult(readFileSync(out, 'utf8')).context).toMatchObject({ subsampled: true, documents: { total: 100_016 } });
   });
 });
 

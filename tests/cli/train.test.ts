@@ -40,7 +40,7 @@ describe('glon train', () => {
 
   it('rejects bad settings with one clear line before loading anything', () => {
     for (const [flag, value, message] of [
-      ['--rank', '0', 'LoRA rank must be an integer in 1..1024, got 0'],
+      ['--rank', '0', 'rank: must be at least 1, got 0'],
       ['--targets', 'q,foo', '--targets: unknown module "foo"'],
       ['--lr', 'fast', '--lr must be a number, got "fast"'],
     ]) {

@@ -80,7 +80,21 @@ describe('glon validate', () => {
   it('refuses a huge file by its size, before reading it', async () => {
     const huge = file('huge.json', '');
     truncateSync(huge, 65 * 1024 * 1024); // sparse: nothing is written to disk
-    await expect(readDatasetFile(huge)).rejects.toThrow(`${huge}: file too large (68.2 MB, limit 67.1 MB)`);
+    await expect(readDatasetFile(huge)).rejects.toThrow(`${huge}: file too large (65 MiB, limit 64 MiB)`);
+  });
+
+  it('accepts a file that starts with a byte-order mark, as the page does', () => {
+    const path = file('bom.json', `\uFEFF${serializeDataset(dataset)}`);
+    const run = glon('validate', path);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/: valid glon.dataset\/1 \(celebrity, seed 3\)/);
+  });
+
+  it('refuses a prompt or an option of whitespace only', async () => {
+    const prompt = file('blank-prompt.json', changed((ds) => (ds.test[2].prompt = '   ')));
+    expectOneLineError(glon('validate', prompt), `${prompt}: invalid dataset: test[2].prompt: is only whitespace`);
+    const option = file('blank-option.json', changed((ds) => (ds.test[0].options[1] = ' \t')));
+    await expect(readDatasetFile(option)).rejects.toThrow(`${option}: invalid dataset: test[0].options[1]: is only whitespace`);
   });
 
   it('--help describes the command', () => {

@@ -116,7 +116,7 @@ describe('glon.dataset/2', () => {
 
   it('rejects a file that is too large before parsing it', () => {
     const huge = ' '.repeat(DATASET_LIMITS.maxBytes + 1);
-    expect(problem(huge)).toBe('file too large: 67.1 MB (limit 67.1 MB)');
+    expect(problem(huge)).toBe('file too large: 64 MiB (limit 64 MiB)');
   });
 
   it('rejects a string that is too long, and too many options', () => {

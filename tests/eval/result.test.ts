@@ -81,4 +81,12 @@ describe('glon.result/2', () => {
     expect(change((r) => (r.splits.reversal.unscored = 0))).toThrow('split "reversal" has 1 unscored items but reports 0');
     expect(change((r) => delete r.splits.reversal.unscored)).toThrow('split "reversal" has 1 unscored items but reports 0');
   });
+
+  it('records the engine that scored it, and still reads results made before it did', () => {
+    const scored = { ...RESULT, engine: { runtime: 'jax-js' as const, scorer: 1 } };
+    expect(parseResult(serializeResult(scored)).engine).toEqual({ runtime: 'jax-js', scorer: 1 });
+    expect(validateResult(RESULT).engine).toBeUndefined();
+    expect(() => validateResult({ ...RESULT, engine: { runtime: 'tensorflow', scorer: 1 } })).toThrow(/^invalid result: engine\.runtime: /);
+    expect(() => validateResult({ ...RESULT, engine: { runtime: 'jax-js', scorer: 0 } })).toThrow(/^invalid result: engine\.scorer: /);
+  });
 });

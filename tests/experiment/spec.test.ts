@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/data/format.ts';
 import { LOCAL_DEFAULTS, GLOBAL_DEFAULTS } from '../../src/augment/augmentation.ts';
-import { TRAIN_DEFAULTS } from '../../src/train/trainer.ts';
+import { TRAIN_DEFAULTS } from '../../src/train/settings.ts';
 import { CANONICAL_STUDY, DEMO_EXPERIMENT, withModel } from '../../src/experiment/canonical.ts';
 import { EXPERIMENT_FORMAT, parseExperimentSpec, readExperimentSpec, serializeExperimentSpec } from '../../src/experiment/spec.ts';
 
@@ -50,12 +50,17 @@ describe('glon.experiment/1', () => {
     expect(readExperimentSpec(serializeExperimentSpec(spec))).toEqual(spec);
   });
 
+  it('gives LoRA alpha as 2 x rank unless the file sets it', () => {
+    expect(parseExperimentSpec({ ...minimal, train: { rank: 16 } }).train).toMatchObject({ rank: 16, alpha: 32 });
+    expect(parseExperimentSpec({ ...minimal, train: { rank: 16, alpha: 16 } }).train).toMatchObject({ rank: 16, alpha: 16 });
+  });
+
   it('names what is wrong and where', () => {
     expect(problem({ ...minimal, conditions: ['base', 'ft+magic'] })).toMatch(/conditions\[1\]: unknown condition "ft\+magic" \(one of: base, icl, ft/);
     expect(problem({ ...minimal, dataset: { kind: 'riddles' } })).toMatch(/dataset: unknown dataset kind "riddles" \(one of: reversal/);
     expect(problem({ ...minimal, dataset: { kind: 'reversal', params: { facts: 1 } } })).toMatch(/dataset: facts: 1 is below the minimum 2/);
     expect(problem({ ...minimal, template: 'fancy' })).toMatch(/template: unknown template "fancy" \(one of: plain, chat\)/);
-    expect(problem({ ...minimal, train: { rank: 0 } })).toMatch(/train: LoRA rank must be an integer/);
+    expect(problem({ ...minimal, train: { rank: 0 } })).toMatch(/train.rank: must be at least 1, got 0/);
     expect(problem({ ...minimal, train: { epoch: 3 } })).toMatch(/train: Unrecognized key: "epoch"/);
     expect(problem({ ...minimal, seeds: [1, 1] })).toMatch(/seeds: 1 is listed twice/);
     expect(problem({ ...minimal, conditions: [] })).toMatch(/conditions: /);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, contentKey } from '../../src/store/keys.ts';
+import { canonicalJson, contentKey, pieceKey } from '../../src/store/keys.ts';
+import { ENGINE_VERSIONS } from '../../src/model/engines.ts';
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -40,5 +41,12 @@ describe('contentKey', () => {
     await expect(contentKey({ at: [1, Infinity] })).rejects.toThrow('at[1] is Infinity');
     await expect(contentKey({ seen: new Map() })).rejects.toThrow('seen is a Map');
     await expect(contentKey({ n: 1n })).rejects.toThrow('n is a bigint');
+  });
+
+  it('keys a piece by the version of the engine that made it, as well as by its inputs', async () => {
+    const inputs = { dataset: 'abc', seed: 1 };
+    const keys = await Promise.all([contentKey(inputs), pieceKey('scorer', inputs), pieceKey('trainer', inputs), pieceKey('augmenter', inputs)]);
+    expect(new Set(keys).size).toBe(4);
+    expect(await pieceKey('scorer', inputs)).toBe(await contentKey({ ...inputs, engine: `scorer/${ENGINE_VERSIONS.scorer}` }));
   });
 });

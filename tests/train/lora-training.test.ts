@@ -14,7 +14,8 @@ import { tokenizeExamples } from '../../src/train/batches.ts';
 import { TrainControl } from '../../src/train/control.ts';
 import { JaxLanguageModel } from '../../src/train/jax-language-model.ts';
 import { loadEngineModel, type EngineModel } from '../../src/train/load-node.ts';
-import { TRAIN_DEFAULTS, trainLora, type TrainResult } from '../../src/train/trainer.ts';
+import { trainLora, type TrainResult } from '../../src/train/trainer.ts';
+import { TRAIN_DEFAULTS } from '../../src/train/settings.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 
 const dataset = generateDataset({ kind: 'reversal', seed: 0, preset: 'small', params: {} });

@@ -15,7 +15,8 @@ import { JaxLanguageModel } from '../../src/train/jax-language-model.ts';
 import { disposeEngineWeights } from '../../src/train/llama.ts';
 import { loadEngineModel } from '../../src/train/load-node.ts';
 import { writeMergedModel } from '../../src/train/merged-model-node.ts';
-import { TRAIN_DEFAULTS, trainLora } from '../../src/train/trainer.ts';
+import { trainLora } from '../../src/train/trainer.ts';
+import { TRAIN_DEFAULTS } from '../../src/train/settings.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'glon-merge-'));

@@ -9,7 +9,8 @@ import { startEngine } from '../../src/train/backend.ts';
 import { tokenizeExamples, type TokenizedExample } from '../../src/train/batches.ts';
 import { TrainControl } from '../../src/train/control.ts';
 import { loadEngineModel, type EngineModel } from '../../src/train/load-node.ts';
-import { TRAIN_DEFAULTS, trainLora, type TrainCheckpoint, type TrainParams } from '../../src/train/trainer.ts';
+import { trainLora, type TrainCheckpoint } from '../../src/train/trainer.ts';
+import { TRAIN_DEFAULTS, type TrainParams } from '../../src/train/settings.ts';
 import { packLora, loraLayout } from '../../src/train/step.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 

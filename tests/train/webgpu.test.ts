@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODELS_DIR } from '../models-dir.ts';
-import type { TrainParams } from '../../src/train/trainer.ts';
+import type { TrainParams } from '../../src/train/settings.ts';
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
@@ -29,7 +29,8 @@ async function lossesPerDevice(modelDir: string, documents: number, params: Part
   const { tokenizeExamples } = await import('../../src/train/batches.ts');
   const { loadEngineModel } = await import('../../src/train/load-node.ts');
   const { disposeEngineWeights } = await import('../../src/train/llama.ts');
-  const { TRAIN_DEFAULTS, trainLora } = await import('../../src/train/trainer.ts');
+  const { trainLora } = await import('../../src/train/trainer.ts');
+  const { TRAIN_DEFAULTS } = await import('../../src/train/settings.ts');
   const dataset = generateDataset({ kind: 'reversal', seed: 0, preset: 'small', params: {} });
   const losses: Record<string, number[]> = {};
   for (const device of ['wasm', 'webgpu'] as const) {

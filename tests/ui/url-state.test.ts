@@ -32,6 +32,13 @@ describe('the URL state', () => {
     expect(ignored[4]).toMatch(/^experiment setting "seeds" \(seeds: 1 is listed twice\)$/);
   });
 
+  it('ignores training settings out of the shared bounds, as experiment files and the CLI do', () => {
+    const { state, ignored } = readUrlState('?experiment={"train":{"clipNorm":-5}}');
+    expect(state).toEqual({});
+    expect(ignored).toEqual(['experiment setting "train" (train.clipNorm: must be positive, got -5)']);
+    expect(readUrlState('?experiment={"train":{"epochs":1e12}}').ignored).toEqual(['experiment setting "train" (train.epochs: must be at most 1000, got 1000000000000)']);
+  });
+
   it('drops a dataset whose kind it does not know, and a link from another version altogether', () => {
     expect(readUrlState('?kind=nope&seed=3&model=stories260K')).toEqual({
       state: { model: { id: 'stories260K', dtype: 'q8' } },

@@ -6,6 +6,7 @@
  */
 import { DEMO_EXPERIMENT } from '../../experiment/canonical.ts';
 import { parseExperimentSpec, type ExperimentSpec } from '../../experiment/spec.ts';
+import { overrideTrainSettings } from '../../train/settings.ts';
 import type { DatasetChoice, ExperimentSettings } from '../url-state.ts';
 
 export function demoExperiment(settings: ExperimentSettings = {}, dataset?: DatasetChoice): ExperimentSpec {
@@ -20,7 +21,7 @@ export function withSettings(spec: ExperimentSpec, settings: ExperimentSettings)
   return parseExperimentSpec({
     ...spec,
     ...rest,
-    train: { ...spec.train, ...train },
+    train: overrideTrainSettings(spec.train, train ?? {}),
     augment: { local: { ...spec.augment.local, ...augment?.local }, global: { ...spec.augment.global, ...augment?.global } },
   });
 }

@@ -6,6 +6,7 @@
 import type { ExperimentEvent, ExperimentStage } from '../../experiment/runner.ts';
 import type { ExperimentSpec } from '../../experiment/spec.ts';
 import type { EngineDevice } from '../../train/backend.ts';
+import { LongRunError } from '../../train/settings.ts';
 import type { OpenedExperiment } from '../../worker/protocol.ts';
 import { isAbort, type LabWorker, type TrainingRun } from '../worker-client.ts';
 import { STAGES, expectedPieces } from './pieces.ts';
@@ -60,8 +61,18 @@ class ExperimentSession {
   private handle?: TrainingRun<unknown>;
   private controller?: AbortController;
 
-  /** Runs (or resumes) an experiment in the worker, then opens it; undefined when it did not finish. */
-  async run(lab: LabWorker, spec: ExperimentSpec, device: EngineDevice, origin: string, note?: string): Promise<OpenedExperiment | undefined> {
+  /**
+   * Runs (or resumes) an experiment in the worker, then opens it; undefined when it did not finish. A
+   * training run estimated over the time limit asks first; `confirmed` says it was agreed to. `note` says
+   * what the run changed for the user (the Demo's model swap).
+   */
+  async run(
+    lab: LabWorker,
+    spec: ExperimentSpec,
+    device: EngineDevice,
+    origin: string,
+    { note, confirmed = false }: { note?: string; confirmed?: boolean } = {},
+  ): Promise<OpenedExperiment | undefined> {
     if (this.active) throw new Error(`an experiment is already running (${this.active.origin}): wait for it or cancel it`);
     const expected = expectedPieces(spec);
     const active: ActiveRun = {
@@ -84,9 +95,11 @@ class ExperimentSession {
       signal: controller.signal,
       onEvent: (event) => this.follow(run, event, cachedResults),
       onPaused: () => (run.paused = true),
+      confirmed,
     });
     this.handle = handle;
     const seconds = () => (performance.now() - started) / 1000;
+    let unconfirmed: string | undefined;
     try {
       const outcome = await handle.done;
       const total = outcome.results.length;
@@ -105,6 +118,7 @@ class ExperimentSession {
       };
       return await this.open(lab, outcome.key);
     } catch (err) {
+      if (err instanceof LongRunError) unconfirmed = err.message;
       const cancelled = isAbort(err) || run.stopping;
       this.outcome = {
         key: '',
@@ -115,12 +129,13 @@ class ExperimentSession {
         cachedResults,
         seconds: seconds(),
       };
-      return undefined;
     } finally {
       this.active = undefined;
       this.handle = undefined;
       this.controller = undefined;
     }
+    // What finished before the refusal is in the store: the confirmed run picks up from there.
+    return unconfirmed !== undefined && confirm(unconfirmed) ? this.run(lab, spec, device, origin, { note, confirmed: true }) : undefined;
   }
 
   private follow(run: ActiveRun, event: ExperimentEvent, cachedResults: string[]) {
