@@ -36,7 +36,7 @@ const outputs: Record<Engine, () => Promise<Output>> = {
     const model = await loadModelNode({ model: STORIES, dtype: 'fp32' });
     try {
       const result = await evaluate({ ...dataset, test: dataset.test.slice(0, 3) }, model, { condition: 'icl', template: 'plain', seed: 0 });
-      return result.items.flatMap((item) => item.logprobs);
+      return result.items.flatMap((item) => item.logprobs.map((x) => x ?? Number.NaN));
     } finally {
       await model.dispose();
     }

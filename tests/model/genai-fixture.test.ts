@@ -19,7 +19,8 @@ import { startEngine } from '../../src/train/backend.ts';
 import { JaxLanguageModel } from '../../src/train/jax-language-model.ts';
 import { disposeEngineWeights } from '../../src/train/llama.ts';
 import { loadEngineModel } from '../../src/train/load-node.ts';
-import { TRAIN_DEFAULTS, trainLora } from '../../src/train/trainer.ts';
+import { TRAIN_DEFAULTS } from '../../src/train/settings.ts';
+import { trainLora } from '../../src/train/trainer.ts';
 import { ENGINE_BOUND, fixtureConfig, fixtureDir, ortLogits } from '../exported-fixtures.ts';
 import { maxGapPerToken, nextTokenLogprobs } from '../logprobs.ts';
 

@@ -10,7 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readOnnxWeights } from '../../src/model/onnx-weights.ts';
 import { startEngine } from '../../src/train/backend.ts';
 import { disposeEngineWeights, loadEngineWeights } from '../../src/train/llama.ts';
-import { TRAIN_DEFAULTS, trainLora } from '../../src/train/trainer.ts';
+import { TRAIN_DEFAULTS } from '../../src/train/settings.ts';
+import { trainLora } from '../../src/train/trainer.ts';
 import {
   ENGINE_BOUND,
   TORCH_EXPORTS,
