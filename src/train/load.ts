@@ -48,17 +48,22 @@ export async function engineFromFiles(files: EngineFiles): Promise<EngineModel> 
   return { id: files.id, dtype: files.dtype, weights, tokenizer: engineTokenizer(tokenizer), onnxBytes: files.onnx.length };
 }
 
-async function fetchOk(url: string, signal?: AbortSignal): Promise<Response> {
-  const response = await fetch(url, { signal });
-  if (!response.ok) throw new Error(`cannot fetch ${url}: the server answered ${response.status}`);
+/** Opens one of a model's files by its path in the folder ("config.json", "onnx/model.onnx"). */
+export type ModelFileReader = (file: string, signal?: AbortSignal) => Promise<Response>;
+
+async function readOk(read: ModelFileReader, where: string, file: string, signal?: AbortSignal): Promise<Response> {
+  const response = await read(file, signal);
+  if (!response.ok) throw new Error(`cannot read ${where}/${file}: ${response.status === 404 ? 'not found' : `the server answered ${response.status}`}`);
   return response;
 }
 
-/** The model `id` served under `modelsPath` (a URL path ending in "/", e.g. the app's models/). */
-export async function fetchEngineModel(modelsPath: string, id: string, dtype: Dtype, signal?: AbortSignal): Promise<EngineModel> {
-  const folder = `${modelsPath}${id}/`;
-  const configText = await (await fetchOk(folder + 'config.json', signal)).text();
-  const onnx = new Uint8Array(await (await fetchOk(folder + DTYPE_FILES[dtype], signal)).arrayBuffer());
+/**
+ * The model `id` (its tokenizer looked up by transformers.js under `localModelPath`, then in its browser
+ * cache), with config and weights opened by `read`: fetched from the app's models/, or from the cache.
+ */
+export async function fetchEngineModel(read: ModelFileReader, model: Pick<EngineFiles, 'id' | 'dtype' | 'localModelPath'>, signal?: AbortSignal): Promise<EngineModel> {
+  const configText = await (await readOk(read, model.id, 'config.json', signal)).text();
+  const onnx = new Uint8Array(await (await readOk(read, model.id, DTYPE_FILES[model.dtype], signal)).arrayBuffer());
   signal?.throwIfAborted();
-  return engineFromFiles({ id, dtype, localModelPath: modelsPath, configText, onnx });
+  return engineFromFiles({ ...model, configText, onnx });
 }

@@ -149,9 +149,14 @@ export class LabWorker {
     return { models, device, dtypes };
   }
 
-  async load(spec: LoadSpec, options: CallOptions<ProgressEvent<'load-progress'>> = {}): Promise<LoadedModel> {
+  /** Downloads (when allowed and needed), loads, then runs the context probe, which `onProbe` follows. */
+  async load(
+    spec: LoadSpec,
+    options: CallOptions<ProgressEvent<'load-progress'>> & { onProbe?: (progress: ProgressEvent<'probe-progress'>) => void } = {},
+  ): Promise<LoadedModel> {
     const onEvent = (event: WorkerEvent) => {
       if (event.type === 'load-progress') options.onProgress?.({ file: event.file, loaded: event.loaded, total: event.total });
+      else if (event.type === 'probe-progress') options.onProbe?.({ done: event.done, total: event.total });
     };
     return (await this.call((halt) => ({ type: 'load', spec, halt }), 'loaded', options.signal, onEvent)).model;
   }

@@ -27,9 +27,12 @@ import { disposeEngineWeights } from '../train/llama.ts';
 import { fetchEngineModel, type EngineModel } from '../train/load.ts';
 import { checkTrainParams, trainLora } from '../train/trainer.ts';
 import { pickDevice } from '../model/device.ts';
-import type { LanguageModel } from '../model/language-model.ts';
+import type { Dtype, LanguageModel } from '../model/language-model.ts';
 import { loadModel } from '../model/load.ts';
-import { DTYPES } from '../model/dtypes.ts';
+import { hubFileUrl, type HubModel } from '../model/hub.ts';
+import { MODEL_CACHE, cacheSizer, cachedHubModels, downloadHubModel } from '../model/hub-download.ts';
+import { runContextProbe } from '../eval/context-probe.ts';
+import { DTYPES, DTYPE_FILES } from '../model/dtypes.ts';
 import { availableDtypes, requiredFiles } from '../model/model-files.ts';
 import { ORT_WASM_PATHS } from '../model/ort-wasm-paths.ts';
 import { labStore, pageExperimentEnv } from './experiment-env.ts';
@@ -59,6 +62,8 @@ const post = (event: WorkerEvent) => scope.postMessage(event);
 
 let model: LanguageModel | undefined;
 let loaded: LoadedModel | undefined;
+/** Where the loaded model's files are read from again for training: the app's models/ folder, or the cache of a hub download. */
+let hub: HubModel | undefined;
 /** The loaded model's weights in the jax-js engine, read on the first training run and kept for the next. */
 let engine: { model: EngineModel; device: EngineDevice } | undefined;
 
@@ -80,8 +85,24 @@ async function localModels(): Promise<LocalModelFiles[]> {
 
 async function describeLocal(files: LocalModelFiles): Promise<LocalModel> {
   const dtypes = await availableDtypes(indexSizer(files));
-  const bytes = Object.fromEntries(dtypes.map((d) => [d, requiredFiles(d).reduce((sum, file) => sum + (files.files[file] ?? 0), 0)]));
-  return { id: files.id, dtypes, bytes };
+  return { id: files.id, dtypes, bytes: bytesPerDtype(dtypes, files.files) };
+}
+
+function bytesPerDtype(dtypes: readonly Dtype[], sizes: Record<string, number>): LocalModel['bytes'] {
+  return Object.fromEntries(dtypes.map((d) => [d, requiredFiles(d).reduce((sum, file) => sum + (sizes[file] ?? 0), 0)]));
+}
+
+/** Models downloaded from a hub into this browser, which load with the network off. */
+async function downloadedModels(served: readonly LocalModelFiles[]): Promise<LocalModel[]> {
+  const cached = await cachedHubModels(await caches.open(MODEL_CACHE));
+  return cached
+    .filter((m) => !served.some((s) => s.id === m.id))
+    .map((m) => ({ id: m.id, dtypes: m.dtypes, bytes: bytesPerDtype(m.dtypes, m.files), hub: m.endpoint }));
+}
+
+async function listModels(): Promise<LocalModel[]> {
+  const served = await localModels();
+  return [...(await Promise.all(served.map(describeLocal))), ...(await downloadedModels(served))];
 }
 
 /** Aborts `controller` once the page has raised the command's halt flag. */
@@ -101,25 +122,42 @@ async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkH
   const previous = model;
   model = undefined;
   loaded = undefined;
+  hub = undefined;
   await previous?.dispose();
   if (engine) disposeEngineWeights(engine.model.weights);
   engine = undefined;
+  const onProgress = ({ file, loaded, total }: { file: string; loaded: number; total: number }) => {
+    checkHalt();
+    post({ type: 'load-progress', request, file, loaded, total });
+  };
+  // Anything the app does not serve comes from the hub into this browser's cache first, then loads from there.
+  const fromHub: HubModel | undefined = local ? undefined : { endpoint: spec.hub, id: spec.id, revision: 'main' };
+  const cache = await caches.open(MODEL_CACHE);
+  if (fromHub && spec.allowRemote) await downloadHubModel(fromHub, spec.dtype, cache, { signal, onProgress });
+  else if (fromHub && !(await cache.match(hubFileUrl(fromHub, DTYPE_FILES[spec.dtype]))))
+    throw new Error(`${spec.id} (${spec.dtype}) has not been downloaded from ${spec.hub} into this browser: tick "Allow network" to download it`);
   const lm = await loadModel({
     id: spec.id,
     dtype: spec.dtype,
-    allowRemote: spec.allowRemote,
-    // A model the app serves is read from there only; anything else comes from the hub.
-    ...(local ? { localModelPath: MODELS_PATH, sizer: indexSizer(local) } : {}),
+    allowRemote: false,
+    ...(fromHub ? { remoteHost: `${fromHub.endpoint}/`, sizer: cacheSizer(cache, fromHub) } : { localModelPath: MODELS_PATH, sizer: indexSizer(local!) }),
     wasmPaths: ORT_WASM_PATHS,
     signal,
-    onProgress: ({ file, loaded, total }) => {
-      checkHalt();
-      post({ type: 'load-progress', request, file, loaded, total });
-    },
+    onProgress,
   }).catch((err: unknown) => {
     throw signal.aborted ? err : new RuntimeSpent((err as Error).message);
   });
   model = lm;
+  hub = fromHub;
+  // What the student can expect of ICL with this model, before any long run.
+  const probe = await runContextProbe(lm, {
+    signal,
+    onProgress: ({ stage, done, total }) => {
+      checkHalt();
+      const half = stage.endsWith('icl') ? total : 0;
+      post({ type: 'probe-progress', request, done: half + done, total: 2 * total });
+    },
+  });
   loaded = {
     id: lm.id,
     device: lm.device,
@@ -127,6 +165,7 @@ async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkH
     contextLength: lm.contextLength,
     chat: lm.applyChatTemplate([{ role: 'user', content: '' }]) !== undefined,
     local: local !== undefined,
+    probe,
   };
   return loaded;
 }
@@ -150,15 +189,21 @@ async function run(request: number, spec: EvaluateSpec, signal: AbortSignal, che
   }
 }
 
-/** The loaded model in the jax-js engine on `device`, from the same models/ folder ONNX Runtime read it from. */
+/** Reads the loaded model's files where ONNX Runtime read them: the cache of its hub download, or the app's models/ folder. */
+function modelFileReader(): (file: string, signal?: AbortSignal) => Promise<Response> {
+  const from = hub;
+  if (!from) return (file, signal) => fetch(`${MODELS_PATH}${loaded!.id}/${file}`, { signal });
+  return async (file) => (await (await caches.open(MODEL_CACHE)).match(hubFileUrl(from, file))) ?? new Response(null, { status: 404 });
+}
+
+/** The loaded model in the jax-js engine on `device`, from the same files ONNX Runtime read it from. */
 async function engineOn(device: EngineDevice, signal: AbortSignal): Promise<EngineModel> {
   if (!loaded) throw new Error('no model is loaded: load one in the Model step first');
-  if (!loaded.local) throw new Error(`fine-tuning in the page reads the weights from this app's models/ folder, and ${loaded.id} came from the hub`);
   if (engine && engine.model.id === loaded.id && engine.model.dtype === loaded.dtype && engine.device === device) return engine.model;
   if (engine) disposeEngineWeights(engine.model.weights);
   engine = undefined;
   await startEngine(device);
-  engine = { model: await fetchEngineModel(MODELS_PATH, loaded.id, loaded.dtype, signal), device };
+  engine = { model: await fetchEngineModel(modelFileReader(), { id: loaded.id, dtype: loaded.dtype, localModelPath: MODELS_PATH }, signal), device };
   return engine.model;
 }
 
@@ -418,7 +463,7 @@ async function handle(command: RunCommand) {
         post({
           type: 'models',
           request,
-          models: await Promise.all((await localModels()).map(describeLocal)),
+          models: await listModels(),
           device: await pickDevice(),
           dtypes: [...DTYPES],
         });

@@ -10,18 +10,21 @@ import type { ExperimentEvent } from '../experiment/runner.ts';
 import type { ExperimentSpec } from '../experiment/spec.ts';
 import type { Summary } from '../experiment/summary.ts';
 import type { EvalResult } from '../eval/result.ts';
+import type { ProbeVerdict } from '../eval/context-probe.ts';
 import type { Device, Dtype } from '../model/language-model.ts';
 import type { ExperimentRecord } from '../store/store.ts';
 import type { EngineDevice } from '../train/backend.ts';
 import type { Splitting } from '../train/examples.ts';
 import type { TrainParams, TrainProgress } from '../train/trainer.ts';
 
-/** A model folder the app serves, with the dtypes whose files it holds. */
+/** A model folder the app serves, or one downloaded from a hub into this browser, with the dtypes whose files it holds. */
 export interface LocalModel {
   id: string;
   dtypes: Dtype[];
   /** Bytes to fetch per dtype: its ONNX file plus config and tokenizer. */
   bytes: Partial<Record<Dtype, number>>;
+  /** The hub address it was downloaded from; absent for a folder the app serves. */
+  hub?: string;
 }
 
 /** The model the worker holds, as the page shows it. */
@@ -32,8 +35,10 @@ export interface LoadedModel {
   contextLength: number;
   /** Whether the tokenizer has a chat template (the `chat` prompt template needs one). */
   chat: boolean;
-  /** Whether it came from the app's own models/ folder (else from the hub). */
+  /** Whether it came from the app's own models/ folder (else from the hub, through this browser's cache). */
   local: boolean;
+  /** Whether it uses facts in its context (src/eval/context-probe.ts), measured as it loaded. */
+  probe: ProbeVerdict;
 }
 
 export interface LoadSpec {
@@ -41,6 +46,8 @@ export interface LoadSpec {
   dtype: Dtype;
   /** Whether the hub may be contacted; offline loading never tries the network. */
   allowRemote: boolean;
+  /** The hub's address (https://huggingface.co or a mirror) for a model the app does not serve. */
+  hub: string;
 }
 
 export interface EvaluateSpec {
@@ -153,6 +160,8 @@ export type WorkerEvent =
   | { type: 'models'; request: number; models: LocalModel[]; device: Device; dtypes: Dtype[] }
   /** Bytes of one model file fetched so far. */
   | { type: 'load-progress'; request: number; file: string; loaded: number; total: number }
+  /** The context probe after loading: items scored so far without the facts, then with them. */
+  | { type: 'probe-progress'; request: number; done: number; total: number }
   | { type: 'loaded'; request: number; model: LoadedModel }
   | { type: 'progress'; request: number; stage: string; done: number; total: number }
   | { type: 'result'; request: number; result: EvalResult }
