@@ -140,7 +140,9 @@ async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkH
     id: spec.id,
     dtype: spec.dtype,
     allowRemote: false,
-    ...(fromHub ? { remoteHost: `${fromHub.endpoint}/`, sizer: cacheSizer(cache, fromHub) } : { localModelPath: MODELS_PATH, sizer: indexSizer(local!) }),
+    // transformers.js looks in its cache (where the download went, under the hub's URLs) before any folder.
+    localModelPath: MODELS_PATH,
+    ...(fromHub ? { remoteHost: `${fromHub.endpoint}/`, sizer: cacheSizer(cache, fromHub) } : { sizer: indexSizer(local!) }),
     wasmPaths: ORT_WASM_PATHS,
     signal,
     onProgress,
