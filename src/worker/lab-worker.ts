@@ -116,8 +116,10 @@ function haltChecker(halt: HaltFlag, controller: AbortController): () => void {
 async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkHalt: () => void): Promise<LoadedModel> {
   if (evaluating > 0) throw new Error('a run is using the current model: cancel it before loading another');
   const local = (await localModels()).find((m) => m.id === spec.id);
-  if (!local && !spec.allowRemote)
-    throw new Error(`${spec.id} is not in this app's models/ folder, and loading from the hub needs "allow network"`);
+  const fromHub: HubModel | undefined = local ? undefined : { endpoint: spec.hub, id: spec.id, revision: 'main' };
+  const cache = await caches.open(MODEL_CACHE);
+  if (fromHub && !spec.allowRemote && !(await cache.match(hubFileUrl(fromHub, DTYPE_FILES[spec.dtype]))))
+    throw new Error(`${spec.id} (${spec.dtype}) is not in this app's models/ folder nor downloaded from ${spec.hub} into this browser: loading it from the hub needs "Allow network"`);
   // One model at a time: free the old one before the new one takes its memory.
   const previous = model;
   model = undefined;
@@ -131,11 +133,7 @@ async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkH
     post({ type: 'load-progress', request, file, loaded, total });
   };
   // Anything the app does not serve comes from the hub into this browser's cache first, then loads from there.
-  const fromHub: HubModel | undefined = local ? undefined : { endpoint: spec.hub, id: spec.id, revision: 'main' };
-  const cache = await caches.open(MODEL_CACHE);
   if (fromHub && spec.allowRemote) await downloadHubModel(fromHub, spec.dtype, cache, { signal, onProgress });
-  else if (fromHub && !(await cache.match(hubFileUrl(fromHub, DTYPE_FILES[spec.dtype]))))
-    throw new Error(`${spec.id} (${spec.dtype}) has not been downloaded from ${spec.hub} into this browser: tick "Allow network" to download it`);
   const lm = await loadModel({
     id: spec.id,
     dtype: spec.dtype,

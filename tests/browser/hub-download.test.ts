@@ -15,6 +15,8 @@ import { startMockHub, type MockHub } from '../hub/mock-hub.ts';
 import { launchChromium, serveApp, waitForServiceWorker, watchErrors, type Browser, type Served } from './harness.ts';
 
 const ID = 'glon-test/stories260K';
+/** A recommended model's id, served with stories260K's files: the download's mechanics are what is tested. */
+const RECOMMENDED_ID = 'HuggingFaceTB/SmolLM2-135M-Instruct';
 const SOURCE = join(MODELS_DIR, 'stories260K');
 const PROBE = /^Can it use context\? It does not use facts in context: expect ICL = base \([+-]\d+ points, within chance: \d+\/16 right with the facts in context, \d+\/16 without; one-sided exact McNemar p = [\d.]+, not below 0\.05\)\.$/;
 
@@ -27,7 +29,7 @@ let errors: string[];
 const elsewhere: string[] = [];
 
 beforeAll(async () => {
-  hub = await startMockHub({ [ID]: SOURCE });
+  hub = await startMockHub({ [ID]: SOURCE, [RECOMMENDED_ID]: SOURCE });
   app = await serveApp();
   browser = await launchChromium();
   page = await browser.context.newPage();
@@ -47,17 +49,35 @@ afterAll(async () => {
 const step = (name: string) => page.getByRole('navigation', { name: 'Lab steps' }).getByRole('button', { name: new RegExp(name) }).click();
 const loadedCard = () => page.getByRole('article', { name: 'Loaded model' });
 
-it('downloads a model from the hub with progress per file, resumes a dropped connection, and probes it', async () => {
+it('offers the recommended models once the network is allowed, and cancels a download', async () => {
   await page.goto(app!.url);
   await waitForServiceWorker(page); // the app itself must be cached for the offline half
   await step('Model');
+  expect(await page.getByRole('region', { name: 'Recommended models' }).count()).toBe(0);
   await page.getByLabel('Allow network: download from the hub').check();
-  const address = page.getByRole('region', { name: 'Recommended models' }).getByLabel('Hub address');
+  const recommended = page.getByRole('region', { name: 'Recommended models' });
+  const items = await recommended.getByRole('listitem').allInnerTexts();
+  expect(items.map((text) => text.split('\n')[0])).toEqual(['SmolLM2-135M-Instruct', 'SmolLM2-360M-Instruct', 'Qwen2.5-0.5B-Instruct']);
+  expect(items[0]).toContain('q8 128 MB · q4 80 MB · fp16 257 MB · fp32 513 MB');
+  expect(items[0]).toMatch(/~5\.0 ICL items\/s/);
+  expect(await recommended.innerText()).toContain('Estimated, not measured');
+  const address = recommended.getByLabel('Hub address');
   expect(await address.inputValue()).toBe('https://huggingface.co');
   await address.fill(hub!.endpoint);
   await address.press('Enter');
-  await address.blur();
 
+  hub!.delayMs = 1000; // 64 KiB a second: time to press Cancel
+  await recommended.getByRole('listitem', { name: 'SmolLM2-135M-Instruct' }).getByRole('button', { name: 'Download 128 MB and load' }).click();
+  await page.getByRole('progressbar', { name: 'onnx/model_quantized.onnx loaded' }).waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Cancel loading' }).click();
+  await page.getByText('Loading cancelled; no model is loaded.').waitFor({ timeout: 30_000 });
+  hub!.delayMs = 0;
+  // Nothing half-downloaded counts as a model of this browser.
+  expect(await page.locator('label.choice', { hasText: RECOMMENDED_ID }).count()).toBe(0);
+  expect(errors).toEqual([]);
+});
+
+it('downloads a model from the hub with progress per file, resumes a dropped connection, and probes it', async () => {
   await page.locator('input[name=model][value=hub]').check();
   await page.getByLabel('Hub model id').fill(ID);
   await page.locator('input[name=dtype][value=fp32]').check();
