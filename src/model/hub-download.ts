@@ -12,6 +12,12 @@ import { hubFilesFor, type FileSizer } from './model-files.ts';
 
 /** transformers.js's browser cache (env.cacheKey); the service worker keeps the app's own models there too. */
 export const MODEL_CACHE = 'transformers-cache';
+/** The cache downloads go to; it does not exist outside secure contexts (https, localhost), where nothing is downloaded. */
+export async function openModelCache(): Promise<Cache> {
+  if (typeof caches === 'undefined') throw new HubError('this page is not a secure context (https or localhost), so it has no cache to download models into');
+  return caches.open(MODEL_CACHE);
+}
+
 /** Tries per file after a dropped connection, each resuming where the last one stopped. */
 const RETRIES = 3;
 const RETRY_WAIT_MS = 500;

@@ -30,7 +30,7 @@ import { pickDevice } from '../model/device.ts';
 import type { Dtype, LanguageModel } from '../model/language-model.ts';
 import { loadModel } from '../model/load.ts';
 import { hubFileUrl, type HubModel } from '../model/hub.ts';
-import { MODEL_CACHE, cacheSizer, cachedHubModels, downloadHubModel } from '../model/hub-download.ts';
+import { cacheSizer, cachedHubModels, downloadHubModel, openModelCache } from '../model/hub-download.ts';
 import { runContextProbe } from '../eval/context-probe.ts';
 import { DTYPES, DTYPE_FILES } from '../model/dtypes.ts';
 import { availableDtypes, requiredFiles } from '../model/model-files.ts';
@@ -94,7 +94,8 @@ function bytesPerDtype(dtypes: readonly Dtype[], sizes: Record<string, number>):
 
 /** Models downloaded from a hub into this browser, which load with the network off. */
 async function downloadedModels(served: readonly LocalModelFiles[]): Promise<LocalModel[]> {
-  const cached = await cachedHubModels(await caches.open(MODEL_CACHE));
+  if (typeof caches === 'undefined') return [];
+  const cached = await cachedHubModels(await openModelCache());
   return cached
     .filter((m) => !served.some((s) => s.id === m.id))
     .map((m) => ({ id: m.id, dtypes: m.dtypes, bytes: bytesPerDtype(m.dtypes, m.files), hub: m.endpoint }));
@@ -117,8 +118,8 @@ async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkH
   if (evaluating > 0) throw new Error('a run is using the current model: cancel it before loading another');
   const local = (await localModels()).find((m) => m.id === spec.id);
   const fromHub: HubModel | undefined = local ? undefined : { endpoint: spec.hub, id: spec.id, revision: 'main' };
-  const cache = await caches.open(MODEL_CACHE);
-  if (fromHub && !spec.allowRemote && !(await cache.match(hubFileUrl(fromHub, DTYPE_FILES[spec.dtype]))))
+  const cache = fromHub && (await openModelCache());
+  if (cache && !spec.allowRemote && !(await cache.match(hubFileUrl(fromHub, DTYPE_FILES[spec.dtype]))))
     throw new Error(`${spec.id} (${spec.dtype}) is not in this app's models/ folder nor downloaded from ${spec.hub} into this browser: loading it from the hub needs "Allow network"`);
   // One model at a time: free the old one before the new one takes its memory.
   const previous = model;
@@ -133,14 +134,14 @@ async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkH
     post({ type: 'load-progress', request, file, loaded, total });
   };
   // Anything the app does not serve comes from the hub into this browser's cache first, then loads from there.
-  if (fromHub && spec.allowRemote) await downloadHubModel(fromHub, spec.dtype, cache, { signal, onProgress });
+  if (cache && spec.allowRemote) await downloadHubModel(fromHub, spec.dtype, cache, { signal, onProgress });
   const lm = await loadModel({
     id: spec.id,
     dtype: spec.dtype,
     allowRemote: false,
     // transformers.js looks in its cache (where the download went, under the hub's URLs) before any folder.
     localModelPath: MODELS_PATH,
-    ...(fromHub ? { remoteHost: `${fromHub.endpoint}/`, sizer: cacheSizer(cache, fromHub) } : { sizer: indexSizer(local!) }),
+    ...(cache ? { remoteHost: `${fromHub.endpoint}/`, sizer: cacheSizer(cache, fromHub) } : { sizer: indexSizer(local!) }),
     wasmPaths: ORT_WASM_PATHS,
     signal,
     onProgress,
@@ -193,7 +194,7 @@ async function run(request: number, spec: EvaluateSpec, signal: AbortSignal, che
 function modelFileReader(): (file: string, signal?: AbortSignal) => Promise<Response> {
   const from = hub;
   if (!from) return (file, signal) => fetch(`${MODELS_PATH}${loaded!.id}/${file}`, { signal });
-  return async (file) => (await (await caches.open(MODEL_CACHE)).match(hubFileUrl(from, file))) ?? new Response(null, { status: 404 });
+  return async (file) => (await (await openModelCache()).match(hubFileUrl(from, file))) ?? new Response(null, { status: 404 });
 }
 
 /** The loaded model in the jax-js engine on `device`, from the same files ONNX Runtime read it from. */
