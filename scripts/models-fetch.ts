@@ -5,16 +5,14 @@
  * Which ONNX files a dtype needs (including external data chunks) is asked of transformers.js itself.
  */
 import { Command } from 'commander';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { StageBar, megabytes } from '../src/cli/progress-bar.ts';
 import type { Dtype } from '../src/model/language-model.ts';
 import { DTYPES } from '../src/model/dtypes.ts';
-import { HUB_ENDPOINT, HubError, checkHubId, explainRefusal, hubFileUrl, optionalAbsent, type HubModel } from '../src/model/hub.ts';
+import { HUB_ENDPOINT, HubError, checkHubId, type HubModel } from '../src/model/hub.ts';
+import { fetchFile, type ByteSink } from '../src/model/hub-fetch.ts';
 import { hubFilesFor } from '../src/model/model-files.ts';
 
 interface Target extends HubModel {
@@ -30,17 +28,8 @@ async function sizeOf(path: string): Promise<number | undefined> {
   }
 }
 
-async function get(t: Target, file: string, from: number): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (from > 0) headers.Range = `bytes=${from}-`;
-  if (t.token) headers.Authorization = `Bearer ${t.token}`;
-  try {
-    return await fetch(hubFileUrl(t, file), { headers });
-  } catch (err) {
-    const cause = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
-    throw new HubError(`cannot reach ${t.endpoint} (${cause})`);
-  }
-}
+/** Retries within one run after a dropped connection; a later run continues the .part as well. */
+const RETRIES = 3;
 
 /** Downloads `file` unless it is already there; false when an optional file does not exist. */
 async function download(t: Target, file: string, bar: StageBar): Promise<boolean> {
@@ -48,42 +37,28 @@ async function download(t: Target, file: string, bar: StageBar): Promise<boolean
   if ((await sizeOf(dest)) !== undefined) return true;
   const part = `${dest}.part`;
   await mkdir(dirname(dest), { recursive: true });
-  let have = (await sizeOf(part)) ?? 0;
-  let response = await get(t, file, have);
-  if (response.status === 416) {
-    // The .part is not a prefix of the current file (it changed, or was already whole): start over.
-    await rm(part, { force: true });
-    have = 0;
-    response = await get(t, file, 0);
-  }
-  if (optionalAbsent(file, response)) return false;
-  if (response.status !== 200 && response.status !== 206) throw explainRefusal(t, file, response);
-  if (response.status === 200) have = 0; // the server ignored the Range: the whole file follows
-  const range = response.headers.get('content-range')?.match(/\/(\d+)$/);
-  const length = response.headers.get('content-length');
-  const total = range ? Number(range[1]) : length !== null ? have + Number(length) : Number.NaN;
-
-  let got = have;
-  const show = () => bar.update(file, got, Number.isNaN(total) ? got : total, `${megabytes(got)}/${Number.isNaN(total) ? '?' : megabytes(total)} MB`);
-  show();
+  const handle = await open(part, 'a');
+  const sink: ByteSink = {
+    held: async () => (await handle.stat()).size,
+    restart: () => handle.truncate(0),
+    write: async (chunk) => void (await handle.write(chunk)),
+  };
+  let found: Headers | null;
   try {
-    await pipeline(
-      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
-      async function* (chunks: AsyncIterable<Uint8Array>) {
-        for await (const chunk of chunks) {
-          got += chunk.length;
-          show();
-          yield chunk;
-        }
-      },
-      createWriteStream(part, { flags: have > 0 ? 'a' : 'w' }),
-    );
-  } catch (err) {
-    throw new HubError(`${file}: the download broke off after ${megabytes(got)} MB (${(err as Error).message}); run the same command again to resume`);
+    found = await fetchFile(t, file, sink, {
+      headers: t.token ? { Authorization: `Bearer ${t.token}` } : {},
+      retries: RETRIES,
+      retryWaitMs: 500,
+      again: 'run the same command again to resume',
+      onProgress: (got, total) => bar.update(file, got, total, `${megabytes(got)}/${megabytes(total)} MB`),
+    });
+  } finally {
+    const empty = (await handle.stat()).size === 0;
+    await handle.close();
+    // A refused or absent file leaves nothing behind; a partial one stays for the next run.
+    if (empty) await rm(part, { force: true });
   }
-  if (!Number.isNaN(total) && got !== total) {
-    throw new HubError(`${file}: the download stopped at ${megabytes(got)} of ${megabytes(total)} MB; run the same command again to resume`);
-  }
+  if (!found) return false;
   await rename(part, dest);
   return true;
 }

@@ -6,7 +6,8 @@
  */
 import type { PretrainedConfig } from '@huggingface/transformers';
 import { CONFIG_FILES, DTYPES, DTYPE_FILES } from './dtypes.ts';
-import { HubError, explainRefusal, hubFileUrl, optionalAbsent, type HubModel } from './hub.ts';
+import { HubError, hubFileUrl, type HubModel } from './hub.ts';
+import { fetchFile, type ByteSink } from './hub-fetch.ts';
 import type { Dtype } from './language-model.ts';
 import { hubFilesFor, type FileSizer } from './model-files.ts';
 
@@ -33,75 +34,27 @@ export interface DownloadOptions {
   onProgress?: (progress: FileBytes) => void;
 }
 
-const MB = (bytes: number) => (bytes / 1e6).toFixed(1);
-
-function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((done, fail) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), fail(signal.reason)), { once: true });
-  });
-}
-
-/** The size the server gives for the whole file: content-range's total, else what is left plus what we have. */
-function totalSize(response: Response, have: number): number {
-  const range = response.headers.get('content-range')?.match(/\/(\d+)$/);
-  if (range) return Number(range[1]);
-  const length = response.headers.get('content-length');
-  return length === null ? Number.NaN : have + Number(length);
-}
-
 /** One file, whole, as a Response to cache; null for an optional file the model does not have. */
 async function fetchWhole(model: HubModel, file: string, options: DownloadOptions): Promise<Response | null> {
-  const { signal, onProgress } = options;
-  const url = hubFileUrl(model, file);
   const chunks: Uint8Array[] = [];
-  let got = 0;
-  let total = Number.NaN;
-  let first: Response | undefined;
-  let failure = '';
-  for (let attempt = 0; attempt <= RETRIES; attempt++) {
-    if (attempt > 0) await wait(RETRY_WAIT_MS * attempt, signal);
-    let response: Response;
-    try {
-      response = await fetch(url, { signal, cache: 'no-store', headers: got > 0 ? { Range: `bytes=${got}-` } : {} });
-    } catch (err) {
-      signal?.throwIfAborted();
-      failure = `cannot reach ${model.endpoint} (${(err as Error).message})`;
-      continue;
-    }
-    if (response.status === 200 && got > 0) {
-      // The server ignored the Range: the whole file follows.
-      chunks.length = 0;
-      got = 0;
-    } else if (response.status !== 200 && response.status !== 206) {
-      if (optionalAbsent(file, response)) return null;
-      throw explainRefusal(model, file, response);
-    }
-    first ??= response;
-    total = totalSize(response, got);
-    onProgress?.({ file, loaded: got, total: total || got });
-    const reader = response.body!.getReader();
-    try {
-      for (let read = await reader.read(); !read.done; read = await reader.read()) {
-        chunks.push(read.value);
-        got += read.value.length;
-        onProgress?.({ file, loaded: got, total: Number.isNaN(total) ? got : total });
-      }
-    } catch (err) {
-      signal?.throwIfAborted();
-      failure = `the download broke off after ${MB(got)} MB (${(err as Error).message})`;
-      continue;
-    }
-    if (!Number.isNaN(total) && got !== total) {
-      failure = `the download stopped at ${MB(got)} of ${MB(total)} MB`;
-      continue;
-    }
-    const headers = new Headers({ 'content-length': String(got), 'content-type': first.headers.get('content-type') ?? 'application/octet-stream' });
-    const etag = first.headers.get('etag');
-    if (etag) headers.set('etag', etag);
-    return new Response(new Blob(chunks as BlobPart[]), { status: 200, headers });
-  }
-  throw new HubError(`${file}: ${failure} ${RETRIES + 1} times; press Load again to resume`);
+  const sink: ByteSink = {
+    held: async () => 0,
+    restart: async () => void (chunks.length = 0),
+    write: async (chunk) => void chunks.push(chunk),
+  };
+  const first = await fetchFile(model, file, sink, {
+    signal: options.signal,
+    retries: RETRIES,
+    retryWaitMs: RETRY_WAIT_MS,
+    again: 'press Load again to download it',
+    onProgress: (loaded, total) => options.onProgress?.({ file, loaded, total }),
+  });
+  if (!first) return null;
+  const body = new Blob(chunks as BlobPart[]);
+  const headers = new Headers({ 'content-length': String(body.size), 'content-type': first.get('content-type') ?? 'application/octet-stream' });
+  const etag = first.get('etag');
+  if (etag) headers.set('etag', etag);
+  return new Response(body, { status: 200, headers });
 }
 
 /**

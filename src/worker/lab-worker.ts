@@ -74,6 +74,16 @@ interface RunHandle {
 const runs = new Map<number, RunHandle>();
 let evaluating = 0;
 
+/**
+ * The context probe in flight. It only advises, so anything else that uses the model (a load, a run) stops
+ * it rather than wait for it or interleave ONNX Runtime calls with it.
+ */
+let probing: { controller: AbortController; done: Promise<unknown> } | undefined;
+
+async function stopProbe(): Promise<void> {
+  await stopProbe();
+}
+
 /** A failure inside the model runtime, after which this worker cannot load models any more. */
 class RuntimeSpent extends Error {}
 
@@ -115,6 +125,7 @@ function haltChecker(halt: HaltFlag, controller: AbortController): () => void {
 }
 
 async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkHalt: () => void): Promise<LoadedModel> {
+  await stopProbe();
   if (evaluating > 0) throw new Error('a run is using the current model: cancel it before loading another');
   const local = (await localModels()).find((m) => m.id === spec.id);
   const fromHub: HubModel | undefined = local ? undefined : { endpoint: spec.hub, id: spec.id, revision: 'main' };
@@ -150,15 +161,6 @@ async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkH
   });
   model = lm;
   hub = fromHub;
-  // What the student can expect of ICL with this model, before any long run.
-  const probe = await runContextProbe(lm, {
-    signal,
-    onProgress: ({ stage, done, total }) => {
-      checkHalt();
-      const half = stage.endsWith('icl') ? total : 0;
-      post({ type: 'probe-progress', request, done: half + done, total: 2 * total });
-    },
-  });
   loaded = {
     id: lm.id,
     device: lm.device,
@@ -166,9 +168,27 @@ async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkH
     contextLength: lm.contextLength,
     chat: lm.applyChatTemplate([{ role: 'user', content: '' }]) !== undefined,
     local: local !== undefined,
-    probe,
   };
   return loaded;
+}
+
+/** What the student can expect of ICL with the loaded model, before any long run. */
+async function probe(request: number, signal: AbortSignal, checkHalt: () => void) {
+  const { model } = requireModel();
+  if (evaluating > 0) throw new Error('not run: a run is using the model');
+  evaluating++;
+  try {
+    return await runContextProbe(model, {
+      signal,
+      onProgress: ({ stage, done, total }) => {
+        checkHalt();
+        const half = stage.endsWith('icl') ? total : 0;
+        post({ type: 'probe-progress', request, done: half + done, total: 2 * total });
+      },
+    });
+  } finally {
+    evaluating--;
+  }
 }
 
 async function run(request: number, spec: EvaluateSpec, signal: AbortSignal, checkHalt: () => void) {
@@ -472,16 +492,27 @@ async function handle(command: RunCommand) {
       case 'load':
         post({ type: 'loaded', request, model: await load(request, command.spec, controller.signal, haltChecker(command.halt, controller)) });
         break;
+      case 'probe': {
+        await stopProbe();
+        const done = probe(request, controller.signal, haltChecker(command.halt, controller));
+        probing = { controller, done: done.catch(() => undefined) };
+        post({ type: 'probed', request, verdict: await done });
+        break;
+      }
       case 'evaluate':
+        await stopProbe();
         post({ type: 'result', request, result: await run(request, command.spec, controller.signal, haltChecker(command.halt, controller)) });
         break;
       case 'train':
+        await stopProbe();
         post({ type: 'trained', request, ...(await train(request, command.spec, entry as RunHandle & { control: TrainControl }, command.halt)) });
         break;
       case 'augment':
+        await stopProbe();
         post({ type: 'augmented', request, ...(await augmentDataset(request, command.spec, controller.signal, haltChecker(command.halt, controller))) });
         break;
       case 'run-experiment': {
+        await stopProbe();
         const outcome = await experiment(request, command.spec, command.device, entry as RunHandle & { control: TrainControl }, command.halt);
         post({ type: 'experiment-done', request, ...outcome });
         break;
@@ -512,6 +543,7 @@ async function handle(command: RunCommand) {
     else post({ type: 'error', request, message: err instanceof Error ? err.message : String(err), restart: err instanceof RuntimeSpent });
   } finally {
     runs.delete(request);
+    if (probing?.controller === controller) probing = undefined;
   }
 }
 

@@ -37,8 +37,6 @@ export interface LoadedModel {
   chat: boolean;
   /** Whether it came from the app's own models/ folder (else from the hub, through this browser's cache). */
   local: boolean;
-  /** Whether it uses facts in its context (src/eval/context-probe.ts), measured as it loaded. */
-  probe: ProbeVerdict;
 }
 
 export interface LoadSpec {
@@ -134,6 +132,8 @@ export type Command =
   | { type: 'list-models'; request: number }
   | { type: 'load'; request: number; spec: LoadSpec; halt: HaltFlag }
   | { type: 'evaluate'; request: number; spec: EvaluateSpec; halt: HaltFlag }
+  /** Whether the loaded model uses facts in its context (src/eval/context-probe.ts); the Model step asks after each load. */
+  | { type: 'probe'; request: number; halt: HaltFlag }
   | { type: 'train'; request: number; spec: TrainSpec; halt: HaltFlag }
   /** Looked up in the store first (same dataset, model, mode, settings and seed), else made and saved. */
   | { type: 'augment'; request: number; spec: AugmentSpec; halt: HaltFlag }
@@ -160,8 +160,9 @@ export type WorkerEvent =
   | { type: 'models'; request: number; models: LocalModel[]; device: Device; dtypes: Dtype[] }
   /** Bytes of one model file fetched so far. */
   | { type: 'load-progress'; request: number; file: string; loaded: number; total: number }
-  /** The context probe after loading: items scored so far without the facts, then with them. */
+  /** The context probe: items scored so far without the facts, then with them. */
   | { type: 'probe-progress'; request: number; done: number; total: number }
+  | { type: 'probed'; request: number; verdict: ProbeVerdict }
   | { type: 'loaded'; request: number; model: LoadedModel }
   | { type: 'progress'; request: number; stage: string; done: number; total: number }
   | { type: 'result'; request: number; result: EvalResult }
@@ -197,6 +198,7 @@ const FINAL = [
   'models',
   'loaded',
   'result',
+  'probed',
   'trained',
   'augmented',
   'experiment-done',

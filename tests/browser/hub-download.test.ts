@@ -2,7 +2,7 @@
  * The page's hub path end to end (built app, chromium, WASM), against tests/hub/mock-hub.ts serving the real
  * stories260K under a hub id: with "Allow network" and the hub address pointed at the mock, Load downloads
  * every file with per-file progress, survives a connection dropped mid-file (the page resumes it with a
- * Range request), loads the model and says what the context probe found. Then, with the network off, the
+ * Range request), loads the model, and the Model step says what the context probe found. Then, with the network off, the
  * mock and the app's server gone, a reload lists the downloaded model, loads it from this browser's cache,
  * scores it and fine-tunes it. No request ever leaves for another host.
  */
@@ -18,7 +18,7 @@ const ID = 'glon-test/stories260K';
 /** A recommended model's id, served with stories260K's files: the download's mechanics are what is tested. */
 const RECOMMENDED_ID = 'HuggingFaceTB/SmolLM2-135M-Instruct';
 const SOURCE = join(MODELS_DIR, 'stories260K');
-const PROBE = /^Can it use context\? It does not use facts in context: expect ICL = base \([+-]\d+ points, within chance: \d+\/16 right with the facts in context, \d+\/16 without; one-sided exact McNemar p = [\d.]+, not below 0\.05\)\.$/;
+const PROBE = /^Can it use context\? It does not use facts in context: expect ICL = base \([+-]\d+ points, within chance: \d+\/16 right with the facts in context, \d+\/16 without; one-sided exact McNemar p = [\d.]+, not below 0\.05\)\.\nRule: "uses" when/;
 
 let hub: MockHub | undefined;
 let app: Served | undefined;
@@ -106,7 +106,7 @@ it('downloads a model from the hub with progress per file, resumes a dropped con
   expect(from).toBeLessThan(statSync(join(SOURCE, 'onnx/model.onnx')).size);
 
   expect(await loadedCard().innerText()).toContain('Hugging Face hub');
-  expect(await page.getByTestId('context-probe').innerText()).toMatch(PROBE);
+  await expect.poll(() => page.getByTestId('context-probe').innerText(), { timeout: 60_000 }).toMatch(PROBE);
   expect(errors).toEqual([]);
 });
 
@@ -128,7 +128,7 @@ it('lists the downloaded model after a reload with the network off, then loads, 
   await page.locator('input[name=dtype][value=fp32]').check();
   await page.getByRole('button', { name: 'Load stories260K' }).click();
   await loadedCard().waitFor({ timeout: 120_000 });
-  expect(await page.getByTestId('context-probe').innerText()).toMatch(PROBE);
+  await expect.poll(() => page.getByTestId('context-probe').innerText(), { timeout: 60_000 }).toMatch(PROBE);
 
   await step('Data');
   await page.locator('input[name=kind][value=reversal]').check();

@@ -80,19 +80,29 @@ describe('npm run models:fetch', () => {
     expect(hub.log).toEqual([]);
   });
 
-  it('resumes a broken download from where it stopped, and only renames the file when it is whole', async () => {
+  it('survives a dropped connection: the same run asks for the rest with a Range request', async () => {
     hub.breakNext(ID, 'onnx/model.onnx');
-    const broken = await fetchModel(ID, '--dtype', 'fp32');
-    expect(broken.status).toBe(1);
-    expect(broken.stderr.trim()).toMatch(/^models:fetch: error: onnx\/model\.onnx: the download (broke off|stopped) .* run the same command again to resume$/);
-    expect(existsSync(join(dir, ID, 'onnx/model.onnx'))).toBe(false);
-    const partial = statSync(join(dir, ID, 'onnx/model.onnx.part')).size;
-    expect(partial).toBeGreaterThan(0);
+    const run = await fetchModel(ID, '--dtype', 'fp32');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const ranges = hub.log.filter((l) => l.url === `/${ID}/resolve/main/onnx/model.onnx`).map((l) => l.range);
+    expect(ranges).toHaveLength(2);
+    expect(ranges[0]).toBeUndefined();
+    const from = Number(ranges[1]!.match(/^bytes=(\d+)-$/)![1]);
+    expect(from).toBeGreaterThan(0);
+    expect(from).toBeLessThan(statSync(join(SOURCE, 'onnx/model.onnx')).size);
+    expect(same('onnx/model.onnx')).toBe(true);
+    expect(existsSync(join(dir, ID, 'onnx/model.onnx.part'))).toBe(false);
+  });
 
-    hub.log = [];
-    const resumed = await fetchModel(ID, '--dtype', 'fp32');
-    expect(resumed.status).toBe(0);
-    expect(hub.log.find((l) => l.url === `/${ID}/resolve/main/onnx/model.onnx`)?.range).toBe(`bytes=${partial}-`);
+  it('continues a .part left by an interrupted run, and only renames the file when it is whole', async () => {
+    const whole = readFileSync(join(SOURCE, 'onnx/model.onnx'));
+    const half = Math.floor(whole.length / 2);
+    mkdirSync(join(dir, ID, 'onnx'), { recursive: true });
+    writeFileSync(join(dir, ID, 'onnx/model.onnx.part'), whole.subarray(0, half));
+    const run = await fetchModel(ID, '--dtype', 'fp32');
+    expect(run.status).toBe(0);
+    expect(hub.log.find((l) => l.url === `/${ID}/resolve/main/onnx/model.onnx`)?.range).toBe(`bytes=${half}-`);
     expect(same('onnx/model.onnx')).toBe(true);
     expect(existsSync(join(dir, ID, 'onnx/model.onnx.part'))).toBe(false);
   });
