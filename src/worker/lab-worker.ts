@@ -81,7 +81,8 @@ let evaluating = 0;
 let probing: { controller: AbortController; done: Promise<unknown> } | undefined;
 
 async function stopProbe(): Promise<void> {
-  await stopProbe();
+  probing?.controller.abort();
+  await probing?.done;
 }
 
 /** A failure inside the model runtime, after which this worker cannot load models any more. */
