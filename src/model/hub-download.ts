@@ -2,7 +2,7 @@
  * The page's way to get a model from the hub: every file a dtype needs is downloaded (with progress, and
  * resumed with a Range request when the connection drops) into the browser's Cache API, under the very URL
  * transformers.js looks up there first. A downloaded model then loads, scores and trains with the network
- * off, for good: nothing but the student's "delete site data" removes it.
+ * off for as long as the browser keeps this site's storage (persistent once the lab has been granted it).
  */
 import type { PretrainedConfig } from '@huggingface/transformers';
 import { CONFIG_FILES, DTYPES, DTYPE_FILES } from './dtypes.ts';
