@@ -5,33 +5,19 @@
  * Which ONNX files a dtype needs (including external data chunks) is asked of transformers.js itself.
  */
 import { Command } from 'commander';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { ModelRegistry, env } from '@huggingface/transformers';
 import { StageBar, megabytes } from '../src/cli/progress-bar.ts';
 import type { Dtype } from '../src/model/language-model.ts';
-import { CONFIG_FILES, DTYPES } from '../src/model/dtypes.ts';
+import { DTYPES } from '../src/model/dtypes.ts';
+import { HUB_ENDPOINT, HubError, checkHubId, type HubModel } from '../src/model/hub.ts';
+import { fetchFile, type ByteSink } from '../src/model/hub-fetch.ts';
+import { hubFilesFor } from '../src/model/model-files.ts';
 
-class FetchError extends Error {}
-
-interface Target {
-  id: string;
-  endpoint: string;
-  revision: string;
+interface Target extends HubModel {
   folder: string;
   token?: string;
-}
-
-/** Files a model may lack without being unusable. */
-const OPTIONAL = new Set(['generation_config.json']);
-
-function fileUrl(t: Target, file: string): string {
-  const path = file.split('/').map(encodeURIComponent).join('/');
-  return `${t.endpoint}/${t.id}/resolve/${encodeURIComponent(t.revision)}/${path}`;
 }
 
 async function sizeOf(path: string): Promise<number | undefined> {
@@ -42,28 +28,8 @@ async function sizeOf(path: string): Promise<number | undefined> {
   }
 }
 
-async function get(t: Target, file: string, from: number): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (from > 0) headers.Range = `bytes=${from}-`;
-  if (t.token) headers.Authorization = `Bearer ${t.token}`;
-  try {
-    return await fetch(fileUrl(t, file), { headers });
-  } catch (err) {
-    const cause = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
-    throw new FetchError(`cannot reach ${t.endpoint} (${cause})`);
-  }
-}
-
-/** The hub answers 401 for a repository that does not exist or may not be read, and 404 for a missing file. */
-function explain(t: Target, file: string, response: Response): FetchError {
-  const code = response.headers.get('x-error-code');
-  if (response.status === 401 || response.status === 403 || code === 'RepoNotFound' || code === 'GatedRepo') {
-    return new FetchError(`model ${t.id} not found on ${t.endpoint}, or it is gated or private (set HF_TOKEN to a token allowed to read it)`);
-  }
-  if (code === 'RevisionNotFound') return new FetchError(`model ${t.id} has no revision "${t.revision}"`);
-  if (response.status === 404) return new FetchError(`no such file in model ${t.id}: ${file}`);
-  return new FetchError(`${file}: the server answered HTTP ${response.status} ${response.statusText}`);
-}
+/** Retries within one run after a dropped connection; a later run continues the .part as well. */
+const RETRIES = 3;
 
 /** Downloads `file` unless it is already there; false when an optional file does not exist. */
 async function download(t: Target, file: string, bar: StageBar): Promise<boolean> {
@@ -71,42 +37,28 @@ async function download(t: Target, file: string, bar: StageBar): Promise<boolean
   if ((await sizeOf(dest)) !== undefined) return true;
   const part = `${dest}.part`;
   await mkdir(dirname(dest), { recursive: true });
-  let have = (await sizeOf(part)) ?? 0;
-  let response = await get(t, file, have);
-  if (response.status === 416) {
-    // The .part is not a prefix of the current file (it changed, or was already whole): start over.
-    await rm(part, { force: true });
-    have = 0;
-    response = await get(t, file, 0);
-  }
-  if (response.status === 404 && OPTIONAL.has(file) && response.headers.get('x-error-code') !== 'RepoNotFound') return false;
-  if (response.status !== 200 && response.status !== 206) throw explain(t, file, response);
-  if (response.status === 200) have = 0; // the server ignored the Range: the whole file follows
-  const range = response.headers.get('content-range')?.match(/\/(\d+)$/);
-  const length = response.headers.get('content-length');
-  const total = range ? Number(range[1]) : length !== null ? have + Number(length) : Number.NaN;
-
-  let got = have;
-  const show = () => bar.update(file, got, Number.isNaN(total) ? got : total, `${megabytes(got)}/${Number.isNaN(total) ? '?' : megabytes(total)} MB`);
-  show();
+  const handle = await open(part, 'a');
+  const sink: ByteSink = {
+    held: async () => (await handle.stat()).size,
+    restart: () => handle.truncate(0),
+    write: async (chunk) => void (await handle.write(chunk)),
+  };
+  let found: Headers | null;
   try {
-    await pipeline(
-      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
-      async function* (chunks: AsyncIterable<Uint8Array>) {
-        for await (const chunk of chunks) {
-          got += chunk.length;
-          show();
-          yield chunk;
-        }
-      },
-      createWriteStream(part, { flags: have > 0 ? 'a' : 'w' }),
-    );
-  } catch (err) {
-    throw new FetchError(`${file}: the download broke off after ${megabytes(got)} MB (${(err as Error).message}); run the same command again to resume`);
+    found = await fetchFile(t, file, sink, {
+      headers: t.token ? { Authorization: `Bearer ${t.token}` } : {},
+      retries: RETRIES,
+      retryWaitMs: 500,
+      again: 'run the same command again to resume',
+      onProgress: (got, total) => bar.update(file, got, total, `${megabytes(got)}/${megabytes(total)} MB`),
+    });
+  } finally {
+    const empty = (await handle.stat()).size === 0;
+    await handle.close();
+    // A refused or absent file leaves nothing behind; a partial one stays for the next run.
+    if (empty) await rm(part, { force: true });
   }
-  if (!Number.isNaN(total) && got !== total) {
-    throw new FetchError(`${file}: the download stopped at ${megabytes(got)} of ${megabytes(total)} MB; run the same command again to resume`);
-  }
+  if (!found) return false;
   await rename(part, dest);
   return true;
 }
@@ -114,19 +66,15 @@ async function download(t: Target, file: string, bar: StageBar): Promise<boolean
 async function fetchModel(t: Target, dtypes: readonly Dtype[], bar: StageBar): Promise<string[]> {
   await download(t, 'config.json', bar);
   const config = JSON.parse(await readFile(join(t.folder, 'config.json'), 'utf8'));
-  // transformers.js lists the files it would load for each dtype, external data chunks included.
-  env.allowRemoteModels = false;
-  const onnx = await Promise.all(dtypes.map((dtype) => ModelRegistry.get_model_files(t.id, { config, dtype })));
-  const files = [...new Set([...CONFIG_FILES, ...onnx.flat()])];
   const fetched: string[] = [];
-  for (const file of files) if (await download(t, file, bar)) fetched.push(file);
+  for (const file of await hubFilesFor(t.id, config, dtypes)) if (await download(t, file, bar)) fetched.push(file);
   return fetched;
 }
 
 function parseDtypes(values: string[]): Dtype[] {
   const dtypes = values.flatMap((v) => v.split(',')).map((d) => d.trim());
   for (const d of dtypes) {
-    if (!(DTYPES as readonly string[]).includes(d)) throw new FetchError(`--dtype must be one of ${DTYPES.join(', ')}, got "${d}"`);
+    if (!(DTYPES as readonly string[]).includes(d)) throw new HubError(`--dtype must be one of ${DTYPES.join(', ')}, got "${d}"`);
   }
   return [...new Set(dtypes)] as Dtype[];
 }
@@ -143,12 +91,10 @@ const program = new Command('models:fetch')
   .action(async (id: string, opts: { dtype: string[]; dir: string; revision: string }) => {
     const bar = new StageBar();
     try {
-      if (!/^[\w.-]+(\/[\w.-]+)?$/.test(id) || id.split('/').some((part) => part === '..' || part === '.')) {
-        throw new FetchError(`"${id}" is not a hub model id (owner/name)`);
-      }
+      checkHubId(id);
       const target: Target = {
         id,
-        endpoint: (process.env.HF_ENDPOINT ?? 'https://huggingface.co').replace(/\/+$/, ''),
+        endpoint: (process.env.HF_ENDPOINT ?? HUB_ENDPOINT).replace(/\/+$/, ''),
         revision: opts.revision,
         folder: resolve(opts.dir, id),
         token: process.env.HF_TOKEN,

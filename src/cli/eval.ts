@@ -13,6 +13,7 @@ import { CONDITIONS, conditionInfo } from '../eval/conditions.ts';
 import { TEMPLATES, templateByName } from '../eval/templates.ts';
 import { evaluate } from '../eval/evaluate.ts';
 import { serializeResult, unscoredItems, type EvalResult } from '../eval/result.ts';
+import { describeProbe, runContextProbe } from '../eval/context-probe.ts';
 import { runAction } from './run.ts';
 import { readDatasetFile, writeTextFile } from './io.ts';
 import { StageBar } from './progress-bar.ts';
@@ -20,16 +21,32 @@ import { formatBytes } from '../data/bytes.ts';
 import { checkWritable } from '../store/file-system.ts';
 
 interface EvalFlags {
-  dataset: string;
+  dataset?: string;
   model: string;
-  condition: string;
+  condition?: string;
   template: string;
   dtype: string;
   seed: string;
   allowRemote?: boolean;
   adapter?: string;
   ftScorer: string;
-  out: string;
+  out?: string;
+  probe?: boolean;
+}
+
+/** Without --probe an evaluation is the point, and these say what to evaluate and where to write it. */
+const EVALUATION_FLAGS = [
+  ['dataset', '--dataset <file>'],
+  ['condition', '--condition <condition>'],
+  ['out', '--out <file>'],
+] as const;
+
+/** What to evaluate, or undefined for --probe alone; a missing flag is named as commander would. */
+function evaluationFlags(opts: EvalFlags): { dataset: string; condition: string; out: string } | undefined {
+  const { dataset, condition, out } = opts;
+  if (opts.probe && dataset === undefined && condition === undefined && out === undefined) return undefined;
+  for (const [key, flag] of EVALUATION_FLAGS) if (opts[key] === undefined) throw new Error(`required option '${flag}' not specified`);
+  return { dataset: dataset!, condition: condition!, out: out! };
 }
 
 /**
@@ -94,43 +111,59 @@ export function registerEval(program: Command): void {
   program
     .command('eval')
     .description('score a dataset\'s test items with a model under a condition; write a glon.result/2 file')
-    .requiredOption('--dataset <file>', 'glon.dataset/2 file')
+    .option('--dataset <file>', 'glon.dataset/2 file (required unless --probe)')
     .requiredOption('--model <id-or-dir>', 'model folder (transformers.js layout) or hub id (hub only with --allow-remote)')
-    .requiredOption('--condition <condition>', Object.entries(CONDITIONS).map(([name, c]) => `${name}: ${c.description}`).join('; '))
+    .option('--condition <condition>', Object.entries(CONDITIONS).map(([name, c]) => `${name}: ${c.description}`).join('; '))
     .option('--template <name>', TEMPLATES.map((t) => `${t.name}: ${t.description}`).join('; '), 'plain')
     .option('--dtype <dtype>', `weights to load: ${DTYPES.join(' | ')}`, 'fp32')
     .option('--seed <n>', 'seed of the ICL subsample (when the facts do not fit)', '0')
     .option('--allow-remote', 'allow downloading the model from the hub')
     .option('--adapter <dir>', 'LoRA adapter folder (glon train --out), required by the fine-tuned conditions (ft, ft+local, ...)')
     .option('--ft-scorer <scorer>', 'how the adapted model is scored: merged (adapter merged into an fp32 ONNX file, ONNX Runtime) | jax (jax-js forward)', 'merged')
-    .requiredOption('--out <file>', 'where to write the result JSON')
+    .option('--out <file>', 'where to write the result JSON (required unless --probe)')
+    .option(
+      '--probe',
+      'first run the ~20 s context probe and print whether the model uses facts in context (16 memorization items of a ' +
+        'fixed tiny reversal set, scored without and with the facts; "uses" when a one-sided exact McNemar test gives p < 0.05); ' +
+        'with --probe, --dataset, --condition and --out are optional: without them only the probe runs',
+    )
     .action(
       runAction(async (opts: EvalFlags) => {
-        const condition = conditionInfo(opts.condition);
+        const evaluation = evaluationFlags(opts);
         templateByName(opts.template);
         if (!(DTYPES as readonly string[]).includes(opts.dtype)) throw new Error(`--dtype must be one of ${DTYPES.join(', ')}, got "${opts.dtype}"`);
         if (!(FT_SCORERS as readonly string[]).includes(opts.ftScorer))
           throw new Error(`--ft-scorer must be one of ${FT_SCORERS.join(', ')}, got "${opts.ftScorer}"`);
-        if (condition.adapted && !opts.adapter) throw new Error(`condition ${opts.condition} needs --adapter <dir> (an adapter saved by glon train)`);
-        if (!condition.adapted && opts.adapter) throw new Error(`--adapter applies to the fine-tuned conditions only (ft, ft+local, ...), not ${opts.condition}`);
+        if (evaluation) {
+          const condition = conditionInfo(evaluation.condition);
+          if (condition.adapted && !opts.adapter) throw new Error(`condition ${evaluation.condition} needs --adapter <dir> (an adapter saved by glon train)`);
+          if (!condition.adapted && opts.adapter) throw new Error(`--adapter applies to the fine-tuned conditions only (ft, ft+local, ...), not ${evaluation.condition}`);
+        } else if (opts.adapter) throw new Error('--adapter needs a fine-tuned --condition, --dataset and --out');
         const seed = Number(opts.seed);
         if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${opts.seed}"`);
-        await checkWritable(opts.out, 'file');
-        const dataset = await readDatasetFile(opts.dataset);
+        if (evaluation) await checkWritable(evaluation.out, 'file');
+        const dataset = evaluation && (await readDatasetFile(evaluation.dataset));
 
         const bar = new StageBar();
         try {
           const loaded = opts.adapter ? await loadAdapted({ ...opts, adapter: opts.adapter }, bar) : await loadBase(opts, bar);
           const model = loaded.model;
           try {
+            if (opts.probe) {
+              const started = performance.now();
+              const verdict = await runContextProbe(model, { onProgress: (p) => bar.update(`context probe: ${p.stage}`, p.done, p.total) });
+              bar.stop();
+              console.log(`context probe (${model.id} ${model.dtype}, ${((performance.now() - started) / 1000).toFixed(1)} s): ${describeProbe(verdict)}`);
+            }
+            if (!evaluation || !dataset) return;
             const result = await evaluate(dataset, model, {
-              condition: opts.condition,
+              condition: evaluation.condition,
               template: opts.template,
               seed,
               onProgress: (p) => bar.update(p.stage === 'context' ? 'encoding context' : `scoring ${p.stage}`, p.done, p.total),
             });
             bar.stop();
-            await writeTextFile(opts.out, serializeResult(result));
+            await writeTextFile(evaluation.out, serializeResult(result));
             const documents = result.context.documents;
             console.log(
               `${result.dataset.kind} (seed ${result.dataset.seed}) · ${result.model} ${result.dtype} on ${result.device} · ` +
@@ -139,11 +172,11 @@ export function registerEval(program: Command): void {
             );
             console.log(formatTable(result));
             for (const note of result.notes) console.log(`note: ${note}`);
-            console.log(`evaluated ${result.items.length} items in ${result.timing.seconds.toFixed(1)} s; wrote ${opts.out}`);
+            console.log(`evaluated ${result.items.length} items in ${result.timing.seconds.toFixed(1)} s; wrote ${evaluation.out}`);
             const unscored = unscoredItems(result);
             if (unscored > 0)
               throw new Error(
-                `${unscored} of ${result.items.length} items could not be scored (a log-prob was NaN or infinite); they count as wrong and are marked "unscored" in ${opts.out}`,
+                `${unscored} of ${result.items.length} items could not be scored (a log-prob was NaN or infinite); they count as wrong and are marked "unscored" in ${evaluation.out}`,
               );
           } finally {
             await loaded.dispose();

@@ -3,7 +3,8 @@
  * Checked before transformers.js sees the model, so a missing file is reported by name instead of
  * surfacing later as an unrelated-looking error.
  */
-import { ModelRegistry } from '@huggingface/transformers';
+import { ModelRegistry, env } from '@huggingface/transformers';
+import type { PretrainedConfig } from '@huggingface/transformers';
 import { CONFIG_FILES, DTYPES, DTYPE_FILES } from './dtypes.ts';
 import { externalDataChunks } from './external-data.ts';
 import type { Dtype } from './language-model.ts';
@@ -83,5 +84,22 @@ export async function checkExternalData(location: ModelLocation, config: unknown
     const size = await sizer(chunk);
     if (size === undefined) throw new ModelLoadError(`${describe(location)}: missing ${chunk}, the external data of ${DTYPE_FILES[dtype]} (config.json)`);
     if (size === 0) throw new ModelLoadError(`${describe(location)}: ${chunk} is empty`);
+  }
+}
+
+/**
+ * Every file the dtypes need: config and tokenizer, and the ONNX files transformers.js itself would load for
+ * each (external data chunks included), each ONNX file after its data so that a present .onnx means a whole set.
+ */
+export async function hubFilesFor(id: string, config: PretrainedConfig, dtypes: readonly Dtype[]): Promise<string[]> {
+  const allowRemote = env.allowRemoteModels;
+  env.allowRemoteModels = false; // the config is given: nothing to look up
+  try {
+    const onnx = await Promise.all(dtypes.map((dtype) => ModelRegistry.get_model_files(id, { config, dtype })));
+    const files = [...new Set([...CONFIG_FILES, ...onnx.flat()])];
+    const graph = (file: string) => /\.onnx$/.test(file);
+    return [...files.filter((f) => !graph(f)), ...files.filter(graph)];
+  } finally {
+    env.allowRemoteModels = allowRemote;
   }
 }

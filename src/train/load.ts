@@ -51,18 +51,24 @@ export async function engineFromFiles(files: EngineFiles): Promise<EngineModel> 
   return { id: files.id, dtype: files.dtype, weights, tokenizer: engineTokenizer(tokenizer), onnxBytes: files.onnx.length };
 }
 
-async function fetchOk(url: string, signal?: AbortSignal): Promise<Response> {
-  const response = await fetch(url, { signal });
-  if (!response.ok) throw new Error(`cannot fetch ${url}: the server answered ${response.status}`);
+/** Opens one of a model's files by its path in the folder ("config.json", "onnx/model.onnx"). */
+export type ModelFileReader = (file: string, signal?: AbortSignal) => Promise<Response>;
+
+async function readOk(read: ModelFileReader, where: string, file: string, signal?: AbortSignal): Promise<Response> {
+  const response = await read(file, signal);
+  if (!response.ok) throw new Error(`cannot read ${where}/${file}: ${response.status === 404 ? 'not found' : `the server answered ${response.status}`}`);
   return response;
 }
 
-/** The model `id` served under `modelsPath` (a URL path ending in "/", e.g. the app's models/). */
-export async function fetchEngineModel(modelsPath: string, id: string, dtype: Dtype, signal?: AbortSignal): Promise<EngineModel> {
-  const folder = `${modelsPath}${id}/`;
-  const configText = await (await fetchOk(folder + 'config.json', signal)).text();
-  const file = DTYPE_FILES[dtype];
-  const onnx = new Uint8Array(await (await fetchOk(folder + file, signal)).arrayBuffer());
+/**
+ * The model `id` (its tokenizer looked up by transformers.js under `localModelPath`, then in its browser
+ * cache), with config, weights and their external data opened by `read`: fetched from the app's models/,
+ * or from the cache.
+ */
+export async function fetchEngineModel(read: ModelFileReader, model: Pick<EngineFiles, 'id' | 'dtype' | 'localModelPath'>, signal?: AbortSignal): Promise<EngineModel> {
+  const configText = await (await readOk(read, model.id, 'config.json', signal)).text();
+  const file = DTYPE_FILES[model.dtype];
+  const onnx = new Uint8Array(await (await readOk(read, model.id, file, signal)).arrayBuffer());
   let chunks: string[] = [];
   try {
     chunks = externalDataChunks(JSON.parse(configText), file);
@@ -70,7 +76,7 @@ export async function fetchEngineModel(modelsPath: string, id: string, dtype: Dt
     // engineFromFiles reports a config.json that is not JSON.
   }
   const data = new Map<string, Uint8Array>();
-  for (const chunk of chunks) data.set(chunk, new Uint8Array(await (await fetchOk(folder + chunk, signal)).arrayBuffer()));
+  for (const chunk of chunks) data.set(chunk, new Uint8Array(await (await readOk(read, model.id, chunk, signal)).arrayBuffer()));
   signal?.throwIfAborted();
-  return engineFromFiles({ id, dtype, localModelPath: modelsPath, configText, onnx, external: externalDataFrom(data, file) });
+  return engineFromFiles({ ...model, configText, onnx, external: externalDataFrom(data, file) });
 }

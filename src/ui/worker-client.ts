@@ -9,6 +9,7 @@ import type { ExperimentEvent, ExperimentOutcome } from '../experiment/runner.ts
 import type { ExperimentSpec } from '../experiment/spec.ts';
 import type { EvalResult } from '../eval/result.ts';
 import type { GpuFacts } from '../model/device.ts';
+import type { ProbeVerdict } from '../eval/context-probe.ts';
 import type { Dtype } from '../model/language-model.ts';
 import type { EngineDevice } from '../train/backend.ts';
 import { LongRunError } from '../train/settings.ts';
@@ -153,11 +154,20 @@ export class LabWorker {
     return { models, gpu, dtypes };
   }
 
+  /** Downloads the model into this browser's cache first when it comes from the hub (and the spec allows it). */
   async load(spec: LoadSpec, options: CallOptions<ProgressEvent<'load-progress'>> = {}): Promise<LoadedModel> {
     const onEvent = (event: WorkerEvent) => {
       if (event.type === 'load-progress') options.onProgress?.({ file: event.file, loaded: event.loaded, total: event.total });
     };
     return (await this.call((halt) => ({ type: 'load', spec, halt }), 'loaded', options.signal, onEvent)).model;
+  }
+
+  /** The context probe on the loaded model (src/eval/context-probe.ts). */
+  async probe(options: CallOptions<ProgressEvent<'probe-progress'>> = {}): Promise<ProbeVerdict> {
+    const onEvent = (event: WorkerEvent) => {
+      if (event.type === 'probe-progress') options.onProgress?.({ done: event.done, total: event.total });
+    };
+    return (await this.call((halt) => ({ type: 'probe', halt }), 'probed', options.signal, onEvent)).verdict;
   }
 
   async evaluate(spec: EvaluateSpec, options: CallOptions<ProgressEvent<'progress'>> = {}): Promise<EvalResult> {

@@ -29,9 +29,12 @@ import { fetchEngineModel, type EngineModel } from '../train/load.ts';
 import { trainLora } from '../train/trainer.ts';
 import { LongRunError, checkRunLength, checkTotalSteps, checkTrainParams } from '../train/settings.ts';
 import { pickDevice, probeGpu } from '../model/device.ts';
-import type { LanguageModel } from '../model/language-model.ts';
+import type { Dtype, LanguageModel } from '../model/language-model.ts';
 import { loadModel } from '../model/load.ts';
-import { DTYPES } from '../model/dtypes.ts';
+import { hubFileUrl, type HubModel } from '../model/hub.ts';
+import { cacheSizer, cachedHubModels, downloadHubModel, openModelCache } from '../model/hub-download.ts';
+import { runContextProbe } from '../eval/context-probe.ts';
+import { DTYPES, DTYPE_FILES } from '../model/dtypes.ts';
 import { availableDtypes, filesOfDtype } from '../model/model-files.ts';
 import { ORT_WASM_PATHS } from '../model/ort-wasm-paths.ts';
 import { labStore, pageExperimentEnv } from './experiment-env.ts';
@@ -61,6 +64,8 @@ const post = (event: WorkerEvent) => scope.postMessage(event);
 
 let model: LanguageModel | undefined;
 let loaded: LoadedModel | undefined;
+/** Where the loaded model's files are read from again for training: the app's models/ folder, or the cache of a hub download. */
+let hub: HubModel | undefined;
 /** The loaded model's weights in the jax-js engine, read on the first training run and kept for the next. */
 let engine: { model: EngineModel; device: EngineDevice } | undefined;
 
@@ -70,6 +75,17 @@ interface RunHandle {
 }
 const runs = new Map<number, RunHandle>();
 let evaluating = 0;
+
+/**
+ * The context probe in flight. It only advises, so anything else that uses the model (a load, a run) stops
+ * it rather than wait for it or interleave ONNX Runtime calls with it.
+ */
+let probing: { controller: AbortController; done: Promise<unknown> } | undefined;
+
+async function stopProbe(): Promise<void> {
+  probing?.controller.abort();
+  await probing?.done;
+}
 
 /** A failure inside the model runtime, after which this worker cannot load models any more. */
 class RuntimeSpent extends Error {}
@@ -82,9 +98,27 @@ async function localModels(): Promise<LocalModelFiles[]> {
 
 async function describeLocal(files: LocalModelFiles): Promise<LocalModel> {
   const dtypes = await availableDtypes(indexSizer(files));
-  const paths = Object.keys(files.files);
-  const bytes = Object.fromEntries(dtypes.map((d) => [d, filesOfDtype(d, paths).reduce((sum, file) => sum + (files.files[file] ?? 0), 0)]));
-  return { id: files.id, dtypes, bytes };
+  return { id: files.id, dtypes, bytes: bytesPerDtype(dtypes, files.files) };
+}
+
+/** Bytes per dtype: its ONNX file and everything it needs (external data included). */
+function bytesPerDtype(dtypes: readonly Dtype[], sizes: Record<string, number>): LocalModel['bytes'] {
+  const paths = Object.keys(sizes);
+  return Object.fromEntries(dtypes.map((d) => [d, filesOfDtype(d, paths).reduce((sum, file) => sum + (sizes[file] ?? 0), 0)]));
+}
+
+/** Models downloaded from a hub into this browser, which load with the network off. */
+async function downloadedModels(served: readonly LocalModelFiles[]): Promise<LocalModel[]> {
+  if (typeof caches === 'undefined') return [];
+  const cached = await cachedHubModels(await openModelCache());
+  return cached
+    .filter((m) => !served.some((s) => s.id === m.id))
+    .map((m) => ({ id: m.id, dtypes: m.dtypes, bytes: bytesPerDtype(m.dtypes, m.files), hub: m.endpoint }));
+}
+
+async function listModels(): Promise<LocalModel[]> {
+  const served = await localModels();
+  return [...(await Promise.all(served.map(describeLocal))), ...(await downloadedModels(served))];
 }
 
 /** Aborts `controller` once the page has raised the command's halt flag. */
@@ -96,34 +130,43 @@ function haltChecker(halt: HaltFlag, controller: AbortController): () => void {
 }
 
 async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkHalt: () => void): Promise<LoadedModel> {
+  await stopProbe();
   if (evaluating > 0) throw new Error('a run is using the current model: cancel it before loading another');
   const local = (await localModels()).find((m) => m.id === spec.id);
-  if (!local && !spec.allowRemote)
-    throw new Error(`${spec.id} is not in this app's models/ folder, and loading from the hub needs "allow network"`);
+  const fromHub: HubModel | undefined = local ? undefined : { endpoint: spec.hub, id: spec.id, revision: 'main' };
+  const cache = fromHub && (await openModelCache());
+  if (cache && !spec.allowRemote && !(await cache.match(hubFileUrl(fromHub, DTYPE_FILES[spec.dtype]))))
+    throw new Error(`${spec.id} (${spec.dtype}) is not in this app's models/ folder nor downloaded from ${spec.hub} into this browser: loading it from the hub needs "Allow network"`);
   // One model at a time: free the old one before the new one takes its memory.
   const previous = model;
   model = undefined;
   loaded = undefined;
+  hub = undefined;
   await previous?.dispose();
   if (engine) disposeEngineWeights(engine.model.weights);
   engine = undefined;
+  const onProgress = ({ file, loaded, total }: { file: string; loaded: number; total: number }) => {
+    checkHalt();
+    post({ type: 'load-progress', request, file, loaded, total });
+  };
+  // Anything the app does not serve comes from the hub into this browser's cache first, then loads from there.
+  if (cache && spec.allowRemote) await downloadHubModel(fromHub, spec.dtype, cache, { signal, onProgress });
   const lm = await loadModel({
     id: spec.id,
     dtype: spec.dtype,
-    allowRemote: spec.allowRemote,
+    allowRemote: false,
     device: await pickDevice(spec.preference),
-    // A model the app serves is read from there only; anything else comes from the hub.
-    ...(local ? { localModelPath: MODELS_PATH, sizer: indexSizer(local) } : {}),
+    // transformers.js looks in its cache (where the download went, under the hub's URLs) before any folder.
+    localModelPath: MODELS_PATH,
+    ...(cache ? { remoteHost: `${fromHub.endpoint}/`, sizer: cacheSizer(cache, fromHub) } : { sizer: indexSizer(local!) }),
     wasmPaths: ORT_WASM_PATHS,
     signal,
-    onProgress: ({ file, loaded, total }) => {
-      checkHalt();
-      post({ type: 'load-progress', request, file, loaded, total });
-    },
+    onProgress,
   }).catch((err: unknown) => {
     throw signal.aborted ? err : new RuntimeSpent((err as Error).message);
   });
   model = lm;
+  hub = fromHub;
   loaded = {
     id: lm.id,
     device: lm.device,
@@ -133,6 +176,25 @@ async function load(request: number, spec: LoadSpec, signal: AbortSignal, checkH
     local: local !== undefined,
   };
   return loaded;
+}
+
+/** What the student can expect of ICL with the loaded model, before any long run. */
+async function probe(request: number, signal: AbortSignal, checkHalt: () => void) {
+  const { model } = requireModel();
+  if (evaluating > 0) throw new Error('not run: a run is using the model');
+  evaluating++;
+  try {
+    return await runContextProbe(model, {
+      signal,
+      onProgress: ({ stage, done, total }) => {
+        checkHalt();
+        const half = stage.endsWith('icl') ? total : 0;
+        post({ type: 'probe-progress', request, done: half + done, total: 2 * total });
+      },
+    });
+  } finally {
+    evaluating--;
+  }
 }
 
 async function run(request: number, spec: EvaluateSpec, signal: AbortSignal, checkHalt: () => void) {
@@ -154,15 +216,21 @@ async function run(request: number, spec: EvaluateSpec, signal: AbortSignal, che
   }
 }
 
-/** The loaded model in the jax-js engine on `device`, from the same models/ folder ONNX Runtime read it from. */
+/** Reads the loaded model's files where ONNX Runtime read them: the cache of its hub download, or the app's models/ folder. */
+function modelFileReader(): (file: string, signal?: AbortSignal) => Promise<Response> {
+  const from = hub;
+  if (!from) return (file, signal) => fetch(`${MODELS_PATH}${loaded!.id}/${file}`, { signal });
+  return async (file) => (await (await openModelCache()).match(hubFileUrl(from, file))) ?? new Response(null, { status: 404 });
+}
+
+/** The loaded model in the jax-js engine on `device`, from the same files ONNX Runtime read it from. */
 async function engineOn(device: EngineDevice, signal: AbortSignal): Promise<EngineModel> {
   if (!loaded) throw new Error('no model is loaded: load one in the Model step first');
-  if (!loaded.local) throw new Error(`fine-tuning in the page reads the weights from this app's models/ folder, and ${loaded.id} came from the hub`);
   if (engine && engine.model.id === loaded.id && engine.model.dtype === loaded.dtype && engine.device === device) return engine.model;
   if (engine) disposeEngineWeights(engine.model.weights);
   engine = undefined;
   await startEngine(device);
-  engine = { model: await fetchEngineModel(MODELS_PATH, loaded.id, loaded.dtype, signal), device };
+  engine = { model: await fetchEngineModel(modelFileReader(), { id: loaded.id, dtype: loaded.dtype, localModelPath: MODELS_PATH }, signal), device };
   return engine.model;
 }
 
@@ -435,7 +503,7 @@ async function handle(command: RunCommand) {
         post({
           type: 'models',
           request,
-          models: await Promise.all((await localModels()).map(describeLocal)),
+          models: await listModels(),
           gpu: await probeGpu(),
           dtypes: [...DTYPES],
         });
@@ -443,16 +511,27 @@ async function handle(command: RunCommand) {
       case 'load':
         post({ type: 'loaded', request, model: await load(request, command.spec, controller.signal, haltChecker(command.halt, controller)) });
         break;
+      case 'probe': {
+        await stopProbe();
+        const done = probe(request, controller.signal, haltChecker(command.halt, controller));
+        probing = { controller, done: done.catch(() => undefined) };
+        post({ type: 'probed', request, verdict: await done });
+        break;
+      }
       case 'evaluate':
+        await stopProbe();
         post({ type: 'result', request, result: await run(request, command.spec, controller.signal, haltChecker(command.halt, controller)) });
         break;
       case 'train':
+        await stopProbe();
         post({ type: 'trained', request, ...(await train(request, command.spec, entry as RunHandle & { control: TrainControl }, command.halt)) });
         break;
       case 'augment':
+        await stopProbe();
         post({ type: 'augmented', request, ...(await augmentDataset(request, command.spec, controller.signal, haltChecker(command.halt, controller))) });
         break;
       case 'run-experiment': {
+        await stopProbe();
         const outcome = await experiment(request, command.spec, command.device, command.confirmed, entry as RunHandle & { control: TrainControl }, command.halt);
         post({ type: 'experiment-done', request, ...outcome });
         break;
@@ -490,6 +569,7 @@ async function handle(command: RunCommand) {
       });
   } finally {
     runs.delete(request);
+    if (probing?.controller === controller) probing = undefined;
   }
 }
 

@@ -11,6 +11,7 @@ import type { ExperimentSpec } from '../experiment/spec.ts';
 import type { Summary } from '../experiment/summary.ts';
 import type { EvalResult } from '../eval/result.ts';
 import type { DevicePreference, GpuFacts } from '../model/device.ts';
+import type { ProbeVerdict } from '../eval/context-probe.ts';
 import type { Device, Dtype } from '../model/language-model.ts';
 import type { ExperimentRecord } from '../store/store.ts';
 import type { EngineDevice } from '../train/backend.ts';
@@ -18,12 +19,14 @@ import type { Splitting } from '../train/examples.ts';
 import type { TrainProgress } from '../train/trainer.ts';
 import type { TrainParams } from '../train/settings.ts';
 
-/** A model folder the app serves, with the dtypes whose files it holds. */
+/** A model folder the app serves, or one downloaded from a hub into this browser, with the dtypes whose files it holds. */
 export interface LocalModel {
   id: string;
   dtypes: Dtype[];
   /** Bytes to fetch per dtype: its ONNX file plus config and tokenizer. */
   bytes: Partial<Record<Dtype, number>>;
+  /** The hub address it was downloaded from; absent for a folder the app serves. */
+  hub?: string;
 }
 
 /** The model the worker holds, as the page shows it. */
@@ -34,7 +37,7 @@ export interface LoadedModel {
   contextLength: number;
   /** Whether the tokenizer has a chat template (the `chat` prompt template needs one). */
   chat: boolean;
-  /** Whether it came from the app's own models/ folder (else from the hub). */
+  /** Whether it came from the app's own models/ folder (else from the hub, through this browser's cache). */
   local: boolean;
 }
 
@@ -45,6 +48,8 @@ export interface LoadSpec {
   allowRemote: boolean;
   /** The person's choice of backend; without one, the worker's rule picks (src/model/device.ts). */
   preference?: DevicePreference;
+  /** The hub's address (https://huggingface.co or a mirror) for a model the app does not serve. */
+  hub: string;
 }
 
 export interface EvaluateSpec {
@@ -133,6 +138,8 @@ export type Command =
   | { type: 'list-models'; request: number }
   | { type: 'load'; request: number; spec: LoadSpec; halt: HaltFlag }
   | { type: 'evaluate'; request: number; spec: EvaluateSpec; halt: HaltFlag }
+  /** Whether the loaded model uses facts in its context (src/eval/context-probe.ts); the Model step asks after each load. */
+  | { type: 'probe'; request: number; halt: HaltFlag }
   | { type: 'train'; request: number; spec: TrainSpec; halt: HaltFlag }
   /** Looked up in the store first (same dataset, model, mode, settings and seed), else made and saved. */
   | { type: 'augment'; request: number; spec: AugmentSpec; halt: HaltFlag }
@@ -160,6 +167,9 @@ export type WorkerEvent =
   | { type: 'models'; request: number; models: LocalModel[]; gpu: GpuFacts; dtypes: Dtype[] }
   /** Bytes of one model file fetched so far. */
   | { type: 'load-progress'; request: number; file: string; loaded: number; total: number }
+  /** The context probe: items scored so far without the facts, then with them. */
+  | { type: 'probe-progress'; request: number; done: number; total: number }
+  | { type: 'probed'; request: number; verdict: ProbeVerdict }
   | { type: 'loaded'; request: number; model: LoadedModel }
   | { type: 'progress'; request: number; stage: string; done: number; total: number }
   | { type: 'result'; request: number; result: EvalResult }
@@ -195,6 +205,7 @@ const FINAL = [
   'models',
   'loaded',
   'result',
+  'probed',
   'trained',
   'augmented',
   'experiment-done',

@@ -104,6 +104,28 @@ describe('glon eval', () => {
     expect(run.stdout).toMatch(/note: training text subsampled: \d+ of 100016 documents/);
     expect(parseResult(readFileSync(out, 'utf8')).context).toMatchObject({ subsampled: true, documents: { total: 100_016 } });
   });
+  it('--probe prints whether the model uses facts in context: stories260K does not', () => {
+    const run = glon('eval', '--model', STORIES, '--probe');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toMatch(
+      /^context probe \(stories260K fp32, [\d.]+ s\): does not use facts in context: expect ICL = base \([+-]\d+ points, within chance: \d+\/16 right with the facts in context, \d+\/16 without; one-sided exact McNemar p = [\d.]+, not below 0\.05\)$/,
+    );
+  });
+
+  it('--probe before an evaluation prints both; without --probe the evaluation flags are required', () => {
+    const out = join(dir, 'probe-then-base.json');
+    const run = glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'base', '--out', out, '--probe');
+    expect(run.status).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^context probe \(stories260K fp32, [\d.]+ s\): does not use facts in context/);
+    expect(lines[1]).toMatch(/^reversal \(seed 1\) · stories260K fp32/);
+    expect(parseResult(readFileSync(out, 'utf8')).condition).toBe('base');
+    const bare = glon('eval', '--model', STORIES);
+    expect(bare.stderr.trim()).toBe("glon: error: required option '--dataset <file>' not specified");
+    const half = glon('eval', '--model', STORIES, '--probe', '--dataset', dataset);
+    expect(half.stderr.trim()).toBe("glon: error: required option '--condition <condition>' not specified");
+  });
 });
 
 describe('glon eval never counts a score that is not finite', () => {

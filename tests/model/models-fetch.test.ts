@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,77 +12,24 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import { MODELS_DIR } from '../models-dir.ts';
+import { startMockHub, type MockHub } from '../hub/mock-hub.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCE = join(MODELS_DIR, 'stories260K');
 const ID = 'glon-test/stories260K';
 
-interface Logged {
-  url: string;
-  range?: string;
-}
-let log: Logged[] = [];
-/** Paths whose next response is cut off after half the bytes, as a dropped connection would. */
-const breakNext = new Set<string>();
-
-function serveFile(req: IncomingMessage, res: ServerResponse, path: string, urlPath: string): void {
-  const body = readFileSync(path);
-  const range = req.headers.range?.match(/^bytes=(\d+)-$/);
-  if (range && Number(range[1]) >= body.length) {
-    res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
-    return;
-  }
-  const from = range ? Number(range[1]) : 0;
-  const headers = { 'content-length': String(body.length - from), 'accept-ranges': 'bytes' };
-  if (range) res.writeHead(206, { ...headers, 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` });
-  else res.writeHead(200, headers);
-  if (breakNext.delete(urlPath)) {
-    res.write(body.subarray(from, from + Math.floor((body.length - from) / 2)), () => res.destroy());
-    return;
-  }
-  res.end(body.subarray(from));
-}
-
-function hub(req: IncomingMessage, res: ServerResponse): void {
-  const url = decodeURIComponent(req.url ?? '');
-  log.push({ url, range: req.headers.range });
-  const cdn = url.match(/^\/cdn\/([^/]+\/[^/]+)\/(.+)$/);
-  if (cdn && cdn[1] === ID) return serveFile(req, res, join(SOURCE, cdn[2]), url);
-  const match = url.match(/^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/);
-  if (!match || match[1] !== ID) {
-    res.writeHead(401, { 'x-error-code': 'RepoNotFound' }).end('Repository not found');
-    return;
-  }
-  const [, , revision, file] = match;
-  if (revision !== 'main') {
-    res.writeHead(404, { 'x-error-code': 'RevisionNotFound' }).end();
-    return;
-  }
-  if (!existsSync(join(SOURCE, file))) {
-    res.writeHead(404, { 'x-error-code': 'EntryNotFound' }).end('Entry not found');
-    return;
-  }
-  // Large (LFS) files are served from elsewhere, as the hub redirects them to its CDN.
-  if (file.startsWith('onnx/')) {
-    res.writeHead(302, { location: `/cdn/${ID}/${file}` }).end();
-    return;
-  }
-  serveFile(req, res, join(SOURCE, file), url);
-}
-
-let server: Server;
+let hub: MockHub;
 let endpoint: string;
 let dir: string;
 
 beforeAll(async () => {
-  server = createServer(hub);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  hub = await startMockHub({ [ID]: SOURCE });
+  endpoint = hub.endpoint;
 });
-afterAll(() => new Promise<void>((done) => server.close(() => done())));
+afterAll(() => hub.close());
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'glon-fetch-'));
-  log = [];
+  hub.log = [];
   return () => rmSync(dir, { recursive: true, force: true });
 });
 
@@ -111,7 +58,7 @@ describe('npm run models:fetch', () => {
     for (const file of files) expect(same(file), file).toBe(true);
     expect(run.stdout).toContain(join(dir, ID));
     // The ONNX files came through the redirect, as from the hub's CDN.
-    expect(log.map((l) => l.url)).toContain(`/cdn/${ID}/onnx/model.onnx`);
+    expect(hub.log.map((l) => l.url)).toContain(`/cdn/${ID}/onnx/model.onnx`);
 
     env.localModelPath = `${dir}/`;
     env.allowRemoteModels = false;
@@ -127,25 +74,35 @@ describe('npm run models:fetch', () => {
 
   it('fetches nothing again once the files are there', async () => {
     await fetchModel(ID);
-    log = [];
+    hub.log = [];
     const again = await fetchModel(ID);
     expect(again.status).toBe(0);
-    expect(log).toEqual([]);
+    expect(hub.log).toEqual([]);
   });
 
-  it('resumes a broken download from where it stopped, and only renames the file when it is whole', async () => {
-    breakNext.add(`/cdn/${ID}/onnx/model.onnx`);
-    const broken = await fetchModel(ID, '--dtype', 'fp32');
-    expect(broken.status).toBe(1);
-    expect(broken.stderr.trim()).toMatch(/^models:fetch: error: onnx\/model\.onnx: the download (broke off|stopped) .* run the same command again to resume$/);
-    expect(existsSync(join(dir, ID, 'onnx/model.onnx'))).toBe(false);
-    const partial = statSync(join(dir, ID, 'onnx/model.onnx.part')).size;
-    expect(partial).toBeGreaterThan(0);
+  it('survives a dropped connection: the same run asks for the rest with a Range request', async () => {
+    hub.breakNext(ID, 'onnx/model.onnx');
+    const run = await fetchModel(ID, '--dtype', 'fp32');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const ranges = hub.log.filter((l) => l.url === `/${ID}/resolve/main/onnx/model.onnx`).map((l) => l.range);
+    expect(ranges).toHaveLength(2);
+    expect(ranges[0]).toBeUndefined();
+    const from = Number(ranges[1]!.match(/^bytes=(\d+)-$/)![1]);
+    expect(from).toBeGreaterThan(0);
+    expect(from).toBeLessThan(statSync(join(SOURCE, 'onnx/model.onnx')).size);
+    expect(same('onnx/model.onnx')).toBe(true);
+    expect(existsSync(join(dir, ID, 'onnx/model.onnx.part'))).toBe(false);
+  });
 
-    log = [];
-    const resumed = await fetchModel(ID, '--dtype', 'fp32');
-    expect(resumed.status).toBe(0);
-    expect(log.find((l) => l.url === `/${ID}/resolve/main/onnx/model.onnx`)?.range).toBe(`bytes=${partial}-`);
+  it('continues a .part left by an interrupted run, and only renames the file when it is whole', async () => {
+    const whole = readFileSync(join(SOURCE, 'onnx/model.onnx'));
+    const half = Math.floor(whole.length / 2);
+    mkdirSync(join(dir, ID, 'onnx'), { recursive: true });
+    writeFileSync(join(dir, ID, 'onnx/model.onnx.part'), whole.subarray(0, half));
+    const run = await fetchModel(ID, '--dtype', 'fp32');
+    expect(run.status).toBe(0);
+    expect(hub.log.find((l) => l.url === `/${ID}/resolve/main/onnx/model.onnx`)?.range).toBe(`bytes=${half}-`);
     expect(same('onnx/model.onnx')).toBe(true);
     expect(existsSync(join(dir, ID, 'onnx/model.onnx.part'))).toBe(false);
   });

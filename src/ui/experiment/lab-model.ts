@@ -7,6 +7,7 @@ import type { EngineDevice } from '../../train/backend.ts';
 import type { LoadedModel } from '../../worker/protocol.ts';
 import type { LabWorker } from '../worker-client.ts';
 import { savedDevicePreference } from '../model/device-preference.ts';
+import { hubAddress } from '../model/hub-address.ts';
 
 export async function modelFor(
   lab: LabWorker,
@@ -15,8 +16,11 @@ export async function modelFor(
   onProgress?: (fraction: number) => void,
 ): Promise<LoadedModel> {
   if (current && current.id === spec.model.id && current.dtype === spec.model.dtype) return current;
-  // An experiment reads its model from the app's own models/ folder (training needs the files), never the hub.
-  return lab.load({ id: spec.model.id, dtype: spec.model.dtype, allowRemote: false, preference: savedDevicePreference() }, { onProgress: ({ loaded, total }) => onProgress?.(total ? loaded / total : 0) });
+  // An experiment never downloads: its model is in the app's models/ folder or was downloaded into this browser.
+  return lab.load(
+    { id: spec.model.id, dtype: spec.model.dtype, allowRemote: false, hub: hubAddress(), preference: savedDevicePreference() },
+    { onProgress: ({ loaded, total }) => onProgress?.(total ? loaded / total : 0) },
+  );
 }
 
 /** Training runs where the model runs: on the graphics adapter when the browser has one. */

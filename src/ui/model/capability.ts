@@ -16,7 +16,7 @@ export const WASM_TINY_TRAINING = '15-35 s';
  * While a model loads, its file is held by the page and copied into the runtime: about twice its bytes.
  * On WASM the copy and the activations share one 32-bit memory, so a model needs headroom below 4 GiB.
  */
-const LOAD_FACTOR = 2;
+export const LOAD_FACTOR = 2;
 const WASM_WEIGHTS_LIMIT = WASM_LIMIT * 0.75;
 const GiB = 2 ** 30;
 /** Chrome reports navigator.deviceMemory rounded down to a power of two and capped at 8 (GB). */
