@@ -13,8 +13,8 @@ import { PROJECTIONS } from '../model/onnx-weights.ts';
 import { ADAMW_DEFAULTS, initAdamW } from './adamw.ts';
 import { estimateTraining, forwardFlopsPerToken, type TrainDevice } from './estimate.ts';
 import type { EngineWeights } from './llama.ts';
-import { initLora, loraScale } from './lora.ts';
-import { batchLoss, loraLayout, makeTrainStep, packLora, type DeviceBatch } from './step.ts';
+import { initLora, loraLayout, loraScale, packLora } from './lora.ts';
+import { batchLoss, makeTrainStep, type DeviceBatch } from './step.ts';
 
 /** The benchmarked LoRA: rank 8, alpha 16, all seven projections (the reference uses the same). */
 export const BENCH_LORA = { rank: 8, alpha: 16, dropout: 0, targets: PROJECTIONS };

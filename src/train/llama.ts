@@ -8,21 +8,24 @@
  */
 import { nn, numpy as np, random } from '@jax-js/jax';
 import type { LlamaConfig } from '../model/llama-config.ts';
-import { PROJECTIONS, type LlamaWeights, type Matrix, type Projection } from '../model/onnx-weights.ts';
+import { PROJECTIONS, type LlamaWeights, type LayerWeights, type Matrix, type Projection } from '../model/onnx-weights.ts';
 import { causalAttention, causalBias } from './attention.ts';
+import { projectionShape, type DeviceLora, type LayerFactors } from './lora.ts';
+
+/**
+ * Projections that read the same input, run as one matmul over their weights side by side: fewer, larger
+ * kernels (a step's cost on small models is mostly per-kernel overhead).
+ */
+export const PROJECTION_GROUPS = { qkv: ['q', 'k', 'v'], o: ['o'], gateUp: ['gate', 'up'], down: ['down'] } as const satisfies Record<string, readonly Projection[]>;
+export type ProjectionGroup = keyof typeof PROJECTION_GROUPS;
 
 export interface EngineLayer {
   inputNorm: np.Array;
-  q: np.Array;
-  k: np.Array;
-  v: np.Array;
-  o: np.Array;
   postNorm: np.Array;
-  gate: np.Array;
-  up: np.Array;
-  down: np.Array;
-  /** Output biases of the projections that have one (Qwen2: q, k and v). */
-  bias: Partial<Record<Projection, np.Array>>;
+  /** [in, sum of the group's outs]: the group's weights side by side, in PROJECTION_GROUPS order. */
+  weights: Record<ProjectionGroup, np.Array>;
+  /** The groups whose projections have output biases (Qwen2: q, k and v), zeros where one has none. */
+  bias: Partial<Record<ProjectionGroup, np.Array>>;
 }
 
 export interface EngineWeights {
@@ -38,13 +41,6 @@ export interface EngineWeights {
   sin: np.Array;
 }
 
-/** LoRA factors of one projection: delta W = a @ b * scale, a [in, rank], b [rank, out]. */
-export interface LoraFactors {
-  a: np.Array;
-  b: np.Array;
-}
-export type LoraLayer = Partial<Record<Projection, LoraFactors>>;
-
 export interface LoraRuntime {
   scale: number;
   /** Probability of zeroing an input element of the LoRA path during training (0 at inference). */
@@ -57,6 +53,30 @@ function matrix(m: Matrix): np.Array {
 
 function vector(v: Float32Array): np.Array {
   return np.array(v as Float32Array<ArrayBuffer>, { shape: [v.length], dtype: np.float32 });
+}
+
+/** Matrices with the same rows, side by side. */
+function sideBySide(ms: Matrix[]): Matrix {
+  const rows = ms[0].rows;
+  const cols = ms.reduce((n, m) => n + m.cols, 0);
+  const data = new Float32Array(rows * cols);
+  let at = 0;
+  for (const m of ms) {
+    for (let r = 0; r < rows; r++) data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * cols + at);
+    at += m.cols;
+  }
+  return { rows, cols, data };
+}
+
+function groupWeights(l: LayerWeights): Pick<EngineLayer, 'weights' | 'bias'> {
+  const weights = {} as Record<ProjectionGroup, np.Array>;
+  const bias: Partial<Record<ProjectionGroup, np.Array>> = {};
+  for (const [group, names] of Object.entries(PROJECTION_GROUPS) as [ProjectionGroup, readonly Projection[]][]) {
+    weights[group] = matrix(sideBySide(names.map((p) => l[p])));
+    if (names.some((p) => l.bias?.[p]))
+      bias[group] = vector(Float32Array.from(names.flatMap((p) => [...(l.bias?.[p] ?? new Float32Array(l[p].cols))])));
+  }
+  return { weights, bias };
 }
 
 function transposeMatrix(m: Matrix): Matrix {
@@ -91,18 +111,7 @@ export function loadEngineWeights(config: LlamaConfig, weights: LlamaWeights): E
     config,
     embed,
     headRows: weights.lmHead ? matrix(transposeMatrix(weights.lmHead)) : embed.ref,
-    layers: weights.layers.map((l) => ({
-      inputNorm: vector(l.inputNorm),
-      q: matrix(l.q),
-      k: matrix(l.k),
-      v: matrix(l.v),
-      o: matrix(l.o),
-      postNorm: vector(l.postNorm),
-      gate: matrix(l.gate),
-      up: matrix(l.up),
-      down: matrix(l.down),
-      bias: Object.fromEntries(Object.entries(l.bias ?? {}).map(([name, b]) => [name, vector(b)])),
-    })),
+    layers: weights.layers.map((l) => ({ inputNorm: vector(l.inputNorm), postNorm: vector(l.postNorm), ...groupWeights(l) })),
     finalNorm: vector(weights.finalNorm),
     cos: tables(cos),
     sin: tables(sin),
@@ -111,7 +120,7 @@ export function loadEngineWeights(config: LlamaConfig, weights: LlamaWeights): E
 
 export function disposeEngineWeights(w: EngineWeights): void {
   for (const a of [w.embed, w.headRows, w.finalNorm, w.cos, w.sin]) a.dispose();
-  for (const { bias, ...l } of w.layers) for (const a of [...Object.values(l), ...Object.values(bias)]) a.dispose();
+  for (const l of w.layers) for (const a of [l.inputNorm, l.postNorm, ...Object.values(l.weights), ...Object.values(l.bias)]) a.dispose();
 }
 
 function rmsNorm(x: np.Array, weight: np.Array, eps: number): np.Array {
@@ -130,22 +139,57 @@ function rotateHalf(x: np.Array): np.Array {
 /** A dropout key per projection, or none when not training. */
 type Keys = np.Array[] | undefined;
 
-function project(
+/**
+ * The outputs of a group's projections of x: one matmul by the group's weights plus, for the projections
+ * with an adapter, their deltas scale * A @ B (rows of `deltas`, [targets, maxIn, maxOut]) folded into the
+ * weights. With dropout, the adapters instead read a dropped-out x and are applied apart from the weights.
+ */
+function projectGroup(
+  c: LlamaConfig,
   x: np.Array,
-  weight: np.Array,
-  lora: LoraFactors | undefined,
+  group: ProjectionGroup,
+  layer: EngineLayer,
+  lora: LayerLora | undefined,
   runtime: LoraRuntime,
   keys: Keys,
-): np.Array {
-  if (!lora) return np.matmul(x, weight.ref);
-  const base = np.matmul(x.ref, weight.ref);
-  let input = x;
-  if (keys && runtime.dropout > 0) {
-    const keep = random.bernoulli(keys.pop()!, 1 - runtime.dropout, input.shape);
-    input = np.where(keep, input.mul(1 / (1 - runtime.dropout)), 0);
+): np.Array[] {
+  const names = PROJECTION_GROUPS[group];
+  const slot = (p: Projection) => lora?.layout.targets.indexOf(p) ?? -1;
+  let weight = layer.weights[group].ref;
+  if (lora?.deltas && names.some((p) => slot(p) >= 0)) {
+    const pieces = names.map((p) => {
+      const [rows, cols] = projectionShape(c, p);
+      return slot(p) >= 0 ? lora.deltas!.ref.slice(slot(p), [0, rows], [0, cols]) : np.zeros([rows, cols], { dtype: np.float32 });
+    });
+    weight = weight.add(pieces.length === 1 ? pieces[0] : np.concatenate(pieces, 1));
   }
-  const delta = np.matmul(np.matmul(input, lora.a.ref), lora.b.ref);
-  return base.add(delta.mul(runtime.scale));
+  let y = np.matmul(x.ref, weight);
+  const bias = layer.bias[group];
+  if (bias) y = y.add(bias.ref);
+  let at = 0;
+  const results = names.map((p) => {
+    const [rows, cols] = projectionShape(c, p);
+    const out = y.ref.slice(...Array.from({ length: y.ndim - 1 }, (): [] => []), [at, (at += cols)]);
+    if (!lora || lora.deltas || slot(p) < 0) return out;
+    let input = x.ref;
+    if (keys && runtime.dropout > 0) {
+      const keep = random.bernoulli(keys.pop()!, 1 - runtime.dropout, input.shape);
+      input = np.where(keep, input.mul(1 / (1 - runtime.dropout)), 0);
+    }
+    const a = lora.factors.a.ref.slice(slot(p), [0, rows]);
+    const b = lora.factors.b.ref.slice(slot(p), [], [0, cols]);
+    return out.add(np.matmul(np.matmul(input, a), b).mul(runtime.scale));
+  });
+  y.dispose();
+  x.dispose();
+  return results;
+}
+
+/** One layer's adapter: its factor blocks and, unless dropout is on, their deltas scale * A @ B. */
+interface LayerLora {
+  layout: DeviceLora['layout'];
+  factors: LayerFactors;
+  deltas?: np.Array;
 }
 
 /**
@@ -154,7 +198,7 @@ function project(
  */
 export function forwardHidden(
   w: EngineWeights,
-  lora: readonly LoraLayer[] | undefined,
+  lora: DeviceLora | undefined,
   runtime: LoraRuntime,
   tokens: np.Array,
   positions: np.Array,
@@ -176,20 +220,23 @@ export function forwardHidden(
 
   let x = w.embed.ref.slice(tokens);
   w.layers.forEach((layer, i) => {
-    const l = lora?.[i] ?? {};
-    const p = (input: np.Array, name: Projection) => {
-      const y = project(input, layer[name], l[name], runtime, keys);
-      const bias = layer.bias[name];
-      return bias ? y.add(bias.ref) : y;
+    const factors = lora?.layers[i];
+    // Without dropout, every adapter of the layer is folded into its weights: one batched matmul for all deltas.
+    const l: LayerLora | undefined = factors && {
+      layout: lora!.layout,
+      factors,
+      deltas: keys ? undefined : np.matmul(factors.a.ref, factors.b.ref).mul(runtime.scale),
     };
+    const project = (input: np.Array, group: ProjectionGroup) => projectGroup(c, input, group, layer, l, runtime, keys);
     const h = rmsNorm(x.ref, layer.inputNorm, c.rmsNormEps);
-    const q = rope(p(h.ref, 'q').reshape([B, T, c.numHeads, c.headDim]));
-    const k = rope(p(h.ref, 'k').reshape([B, T, c.numKvHeads, c.headDim]));
-    const v = p(h, 'v').reshape([B, T, c.numKvHeads, c.headDim]);
-    x = x.add(p(causalAttention(q, k, v, mask), 'o'));
+    const [q, k, v] = project(h, 'qkv');
+    const heads = (y: np.Array, n: number) => y.reshape([B, T, n, c.headDim]);
+    const attention = causalAttention(rope(heads(q, c.numHeads)), rope(heads(k, c.numKvHeads)), heads(v, c.numKvHeads), mask);
+    x = x.add(project(attention, 'o')[0]);
     const m = rmsNorm(x.ref, layer.postNorm, c.rmsNormEps);
-    const gate = nn.silu(p(m.ref, 'gate'));
-    x = x.add(p(gate.mul(p(m, 'up')), 'down'));
+    const [gate, up] = project(m, 'gateUp');
+    x = x.add(project(nn.silu(gate).mul(up), 'down')[0]);
+    if (l) for (const a of [l.factors.a, l.factors.b, l.deltas]) a?.dispose();
   });
   cos.dispose();
   sin.dispose();

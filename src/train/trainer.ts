@@ -9,8 +9,8 @@ import { ADAMW_DEFAULTS, initAdamW, learningRate, type AdamWOptions } from './ad
 import { batchLength, epochBatches, type HostBatch, type TokenizedExample } from './batches.ts';
 import type { TrainControl } from './control.ts';
 import type { EngineWeights } from './llama.ts';
-import { checkLoraConfig, initLora, loraScale, type LoraAdapter, type LoraConfig } from './lora.ts';
-import { loraLayout, makeTrainStep, packLora, unpackLora, type DeviceBatch } from './step.ts';
+import { checkLoraConfig, initLora, loraLayout, loraScale, packLora, unpackLora, type LoraAdapter, type LoraConfig } from './lora.ts';
+import { makeTrainStep, type DeviceBatch } from './step.ts';
 
 export interface TrainParams extends LoraConfig, Omit<AdamWOptions, 'beta1' | 'beta2' | 'eps'> {
   epochs: number;

@@ -10,7 +10,7 @@ import { tokenizeExamples, type TokenizedExample } from '../../src/train/batches
 import { TrainControl } from '../../src/train/control.ts';
 import { loadEngineModel, type EngineModel } from '../../src/train/load-node.ts';
 import { TRAIN_DEFAULTS, trainLora, type TrainCheckpoint, type TrainParams } from '../../src/train/trainer.ts';
-import { packLora, loraLayout } from '../../src/train/step.ts';
+import { packLora, loraLayout } from '../../src/train/lora.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 
 const params: TrainParams = { ...TRAIN_DEFAULTS, epochs: 2, batchSize: 4, dropout: 0.1, seed: 3 };
