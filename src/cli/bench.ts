@@ -17,6 +17,7 @@ import { StageBar } from './progress-bar.ts';
 import { startEngine } from '../train/backend.ts';
 import { BENCH_LORA, benchTraining, dispatchesPerStep, median, type TrainBench } from '../train/bench.ts';
 import { installDawnOnSwiftShader } from '../train/webgpu-node.ts';
+import { benchInBrowser } from './browser-bench.ts';
 import { findTorchPython, startTorchReference, type TorchHeader } from './torch-reference.ts';
 import { disposeEngineWeights } from '../train/llama.ts';
 import { loadEngineModel } from '../train/load-node.ts';
@@ -36,6 +37,7 @@ interface BenchFlags {
   trainModel?: string;
   trainSteps: string;
   rounds: string;
+  browser: boolean;
   out: string;
 }
 
@@ -156,7 +158,27 @@ async function webgpuDispatches(folder: string): Promise<number | string> {
   }
 }
 
-async function runTraining(folder: string, steps: number, rounds: number): Promise<Record<string, unknown>> {
+/** The page's engine in chromium (a worker, cross-origin isolated as the lab is), or why it could not run. */
+async function browserTraining(steps: number): Promise<Record<string, unknown> | string> {
+  if (!existsSync('/usr/bin/chromium')) return 'not measured (no /usr/bin/chromium: apt-get install chromium)';
+  try {
+    return { ...(await benchInBrowser(steps)) };
+  } catch (error) {
+    return `not measured (${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
+function browserSummary(b: Record<string, unknown> | string): string {
+  if (typeof b === 'string') return `in chromium: ${b}`;
+  const threads = b.threads as { crossOriginIsolated: boolean; workers: number };
+  return (
+    `in ${b.browser} (the page's engine in a Web Worker, cross-origin isolated: ${threads.crossOriginIsolated}, ` +
+    `jax-js WASM kernels on ${threads.workers} worker thread${threads.workers === 1 ? '' : 's'}): ` +
+    `${Math.round(b.tokensPerSecond as number)} tokens/s, ${(b.secondsPerStep as number).toFixed(3)} s/step, ${b.dispatchesPerStep} dispatches per step`
+  );
+}
+
+async function runTraining(folder: string, steps: number, rounds: number, inBrowser: boolean): Promise<Record<string, unknown>> {
   await startEngine('wasm');
   const model = await loadEngineModel(folder, 'fp32');
   const python = findTorchPython();
@@ -171,8 +193,10 @@ async function runTraining(folder: string, steps: number, rounds: number): Promi
     disposeEngineWeights(model.weights);
   }
   const webgpu = await webgpuDispatches(folder);
+  const browser = inBrowser ? await browserTraining(steps) : 'not measured (--no-browser)';
   console.log(`${folder} (fp32, jax-js on WASM)`);
   console.log(trainingSummary(bench, torch?.header, webgpu));
+  console.log(browserSummary(browser));
   return {
     date: new Date().toISOString(),
     machine: machine(),
@@ -180,6 +204,7 @@ async function runTraining(folder: string, steps: number, rounds: number): Promi
     steps,
     ...bench,
     webgpuDispatchesPerStep: webgpu,
+    browser,
     pytorch: torch && { ...torch.header, python },
   };
 }
@@ -198,6 +223,7 @@ export function registerBench(program: Command): void {
     .option('--train-model <dir>', 'model folder the training section trains (default: stories260K in the models folder)')
     .option('--train-steps <n>', 'timed training steps per round after the compiling one', '10')
     .option('--rounds <n>', 'rounds of timed training steps, each followed by the same steps of the PyTorch reference', '3')
+    .option('--no-browser', "skip measuring the page's training engine in chromium")
     .option('--out <file>', 'results file (JSON; other sections are kept)', 'bench/results.json')
     .action(
       runAction(async (opts: BenchFlags) => {
@@ -219,7 +245,7 @@ export function registerBench(program: Command): void {
         }
         if (opts.only !== 'scoring') {
           const folder = opts.trainModel ?? join(process.env.GLON_MODELS_DIR ?? join(REPO, 'models'), 'stories260K');
-          results.training = await runTraining(folder, trainSteps, rounds);
+          results.training = await runTraining(folder, trainSteps, rounds, opts.browser);
           await writeTextFile(opts.out, `${JSON.stringify(results, null, 2)}\n`);
         }
         console.log(`wrote the ${opts.only ? `"${opts.only}" section` : '"scoring" and "training" sections'} of ${opts.out}`);
