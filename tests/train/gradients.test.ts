@@ -67,6 +67,16 @@ describe('LoRA gradient', () => {
         }
       }
     expect(checked).toBe(PROJECTIONS.length * TINY.numLayers * 2 * 2);
+    // The zero padding of the layout (see LoraLayout) gets no gradient, so it stays zero.
+    const real = new Set<number>();
+    for (let layer = 0; layer < layout.layers; layer++)
+      for (const t of layout.targets) {
+        const [inDim, outDim] = layout.shapes[t]!;
+        for (let i = 0; i < inDim; i++) for (let k = 0; k < layout.rank; k++) real.add(factorIndex(layout, layer, t, 'a', i, k));
+        for (let k = 0; k < layout.rank; k++) for (let o = 0; o < outDim; o++) real.add(factorIndex(layout, layer, t, 'b', k, o));
+      }
+    expect(real.size).toBeLessThan(layout.size);
+    expect(analytic.filter((g, j) => !real.has(j) && g !== 0)).toHaveLength(0);
     // The gradients are not trivially zero.
     expect(Math.max(...analytic.map(Math.abs))).toBeGreaterThan(1e-2);
   });
