@@ -6,30 +6,43 @@
  * left out of the loss.
  * jax-js arrays are consumed by the ops they enter; weights are always passed on as `.ref`.
  */
-import { nn, numpy as np, random } from '@jax-js/jax';
+import { defaultDevice, nn, numpy as np, random } from '@jax-js/jax';
 import type { LlamaConfig } from '../model/llama-config.ts';
 import { PROJECTIONS, type LlamaWeights, type LayerWeights, type Matrix, type Projection } from '../model/onnx-weights.ts';
 import { causalAttention, causalBias } from './attention.ts';
 import { projectionShape, type DeviceLora, type LayerFactors } from './lora.ts';
 
-/**
- * Projections that read the same input, run as one matmul over their weights side by side: fewer, larger
- * kernels (a step's cost on small models is mostly per-kernel overhead).
- */
-export const PROJECTION_GROUPS = { qkv: ['q', 'k', 'v'], o: ['o'], gateUp: ['gate', 'up'], down: ['down'] } as const satisfies Record<string, readonly Projection[]>;
-export type ProjectionGroup = keyof typeof PROJECTION_GROUPS;
+/** Projections that run as one matmul over their weights side by side: those that read the same input. */
+const FUSED_GROUPS: readonly (readonly Projection[])[] = [['q', 'k', 'v'], ['o'], ['gate', 'up'], ['down']];
+const SINGLE_GROUPS: readonly (readonly Projection[])[] = PROJECTIONS.map((p) => [p]);
 
 export interface EngineLayer {
   inputNorm: np.Array;
   postNorm: np.Array;
-  /** [in, sum of the group's outs]: the group's weights side by side, in PROJECTION_GROUPS order. */
-  weights: Record<ProjectionGroup, np.Array>;
-  /** The groups whose projections have output biases (Qwen2: q, k and v), zeros where one has none. */
-  bias: Partial<Record<ProjectionGroup, np.Array>>;
+  /** Per group, under its first projection: [in, sum of the group's outs], the weights side by side. */
+  weights: Partial<Record<Projection, np.Array>>;
+  /** Groups whose projections have output biases (Qwen2: q, k and v), zeros where one has none. */
+  bias: Partial<Record<Projection, np.Array>>;
+}
+
+/**
+ * How the engine runs a layer's projections on its device. On WebGPU a kernel launch costs more than the
+ * arithmetic of these models: projections that share an input run as one matmul, and adapters are folded
+ * into the weights (one batched A @ B per layer, at the price of a full weight gradient). On WASM launches
+ * are cheap and that extra arithmetic is not: each projection runs alone, its adapter as x @ A @ B.
+ */
+export interface ProjectionPlan {
+  groups: readonly (readonly Projection[])[];
+  foldLora: boolean;
+}
+
+export function projectionPlan(device: string): ProjectionPlan {
+  return device === 'webgpu' ? { groups: FUSED_GROUPS, foldLora: true } : { groups: SINGLE_GROUPS, foldLora: false };
 }
 
 export interface EngineWeights {
   config: LlamaConfig;
+  plan: ProjectionPlan;
   /** [vocab, hidden]: rows gathered for the input tokens. */
   embed: np.Array;
   /** [vocab, hidden]: the output head as rows (the embedding itself when tied), so target logits are a gather. */
@@ -68,13 +81,13 @@ function sideBySide(ms: Matrix[]): Matrix {
   return { rows, cols, data };
 }
 
-function groupWeights(l: LayerWeights): Pick<EngineLayer, 'weights' | 'bias'> {
-  const weights = {} as Record<ProjectionGroup, np.Array>;
-  const bias: Partial<Record<ProjectionGroup, np.Array>> = {};
-  for (const [group, names] of Object.entries(PROJECTION_GROUPS) as [ProjectionGroup, readonly Projection[]][]) {
-    weights[group] = matrix(sideBySide(names.map((p) => l[p])));
+function groupWeights(l: LayerWeights, plan: ProjectionPlan): Pick<EngineLayer, 'weights' | 'bias'> {
+  const weights: EngineLayer['weights'] = {};
+  const bias: EngineLayer['bias'] = {};
+  for (const names of plan.groups) {
+    weights[names[0]] = matrix(sideBySide(names.map((p) => l[p])));
     if (names.some((p) => l.bias?.[p]))
-      bias[group] = vector(Float32Array.from(names.flatMap((p) => [...(l.bias?.[p] ?? new Float32Array(l[p].cols))])));
+      bias[names[0]] = vector(Float32Array.from(names.flatMap((p) => [...(l.bias?.[p] ?? new Float32Array(l[p].cols))])));
   }
   return { weights, bias };
 }
@@ -102,16 +115,17 @@ function ropeTables(config: LlamaConfig): { cos: Float32Array<ArrayBuffer>; sin:
   return { cos, sin };
 }
 
-/** Moves float32 weights onto the current jax-js device. */
-export function loadEngineWeights(config: LlamaConfig, weights: LlamaWeights): EngineWeights {
+/** Moves float32 weights onto the current jax-js device, to run as that device's plan unless told otherwise. */
+export function loadEngineWeights(config: LlamaConfig, weights: LlamaWeights, plan = projectionPlan(defaultDevice())): EngineWeights {
   const { cos, sin } = ropeTables(config);
   const tables = (t: Float32Array<ArrayBuffer>) => np.array(t, { shape: [config.maxPositions, config.headDim], dtype: np.float32 });
   const embed = matrix(weights.embed);
   return {
     config,
+    plan,
     embed,
     headRows: weights.lmHead ? matrix(transposeMatrix(weights.lmHead)) : embed.ref,
-    layers: weights.layers.map((l) => ({ inputNorm: vector(l.inputNorm), postNorm: vector(l.postNorm), ...groupWeights(l) })),
+    layers: weights.layers.map((l) => ({ inputNorm: vector(l.inputNorm), postNorm: vector(l.postNorm), ...groupWeights(l, plan) })),
     finalNorm: vector(weights.finalNorm),
     cos: tables(cos),
     sin: tables(sin),
@@ -142,20 +156,20 @@ type Keys = np.Array[] | undefined;
 /**
  * The outputs of a group's projections of x: one matmul by the group's weights plus, for the projections
  * with an adapter, their deltas scale * A @ B (rows of `deltas`, [targets, maxIn, maxOut]) folded into the
- * weights. With dropout, the adapters instead read a dropped-out x and are applied apart from the weights.
+ * weights. Unfolded (a plan that does not fold, or dropout), each adapter reads x, dropped out when training
+ * with dropout, and is added after the matmul.
  */
 function projectGroup(
   c: LlamaConfig,
   x: np.Array,
-  group: ProjectionGroup,
+  names: readonly Projection[],
   layer: EngineLayer,
   lora: LayerLora | undefined,
   runtime: LoraRuntime,
   keys: Keys,
 ): np.Array[] {
-  const names = PROJECTION_GROUPS[group];
   const slot = (p: Projection) => lora?.layout.targets.indexOf(p) ?? -1;
-  let weight = layer.weights[group].ref;
+  let weight = layer.weights[names[0]]!.ref;
   if (lora?.deltas && names.some((p) => slot(p) >= 0)) {
     const pieces = names.map((p) => {
       const [rows, cols] = projectionShape(c, p);
@@ -164,7 +178,7 @@ function projectGroup(
     weight = weight.add(pieces.length === 1 ? pieces[0] : np.concatenate(pieces, 1));
   }
   let y = np.matmul(x.ref, weight);
-  const bias = layer.bias[group];
+  const bias = layer.bias[names[0]];
   if (bias) y = y.add(bias.ref);
   let at = 0;
   const results = names.map((p) => {
@@ -221,20 +235,25 @@ export function forwardHidden(
   let x = w.embed.ref.slice(tokens);
   w.layers.forEach((layer, i) => {
     const factors = lora?.layers[i];
-    // Without dropout, every adapter of the layer is folded into its weights: one batched matmul for all deltas.
+    // Folded (see ProjectionPlan; not with dropout, which drops the adapters' inputs only): one batched matmul for all deltas.
     const l: LayerLora | undefined = factors && {
       layout: lora!.layout,
       factors,
-      deltas: keys ? undefined : np.matmul(factors.a.ref, factors.b.ref).mul(runtime.scale),
+      deltas: keys || !w.plan.foldLora ? undefined : np.matmul(factors.a.ref, factors.b.ref).mul(runtime.scale),
     };
-    const project = (input: np.Array, group: ProjectionGroup) => projectGroup(c, input, group, layer, l, runtime, keys);
+    /** The outputs of projections that read `input`, in the order named. */
+    const project = (input: np.Array, ...names: Projection[]) => {
+      const outputs = w.plan.groups.filter((g) => names.includes(g[0])).flatMap((g) => projectGroup(c, input.ref, g, layer, l, runtime, keys));
+      input.dispose();
+      return outputs;
+    };
     const h = rmsNorm(x.ref, layer.inputNorm, c.rmsNormEps);
-    const [q, k, v] = project(h, 'qkv');
+    const [q, k, v] = project(h, 'q', 'k', 'v');
     const heads = (y: np.Array, n: number) => y.reshape([B, T, n, c.headDim]);
     const attention = causalAttention(rope(heads(q, c.numHeads)), rope(heads(k, c.numKvHeads)), heads(v, c.numKvHeads), mask);
     x = x.add(project(attention, 'o')[0]);
     const m = rmsNorm(x.ref, layer.postNorm, c.rmsNormEps);
-    const [gate, up] = project(m, 'gateUp');
+    const [gate, up] = project(m, 'gate', 'up');
     x = x.add(project(nn.silu(gate).mul(up), 'down')[0]);
     if (l) for (const a of [l.factors.a, l.factors.b, l.deltas]) a?.dispose();
   });

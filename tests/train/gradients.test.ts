@@ -5,7 +5,7 @@ import { Rng } from '../../src/data/rng.ts';
 import { PROJECTIONS } from '../../src/model/onnx-weights.ts';
 import { startEngine } from '../../src/train/backend.ts';
 import { makeBatch } from '../../src/train/batches.ts';
-import { loadEngineWeights } from '../../src/train/llama.ts';
+import { loadEngineWeights, projectionPlan } from '../../src/train/llama.ts';
 import { factorIndex, initLora, loraLayout, packLora } from '../../src/train/lora.ts';
 import { batchLoss, type DeviceBatch } from '../../src/train/step.ts';
 import { TINY, randomWeights } from './tiny-model.ts';
@@ -13,8 +13,9 @@ import { TINY, randomWeights } from './tiny-model.ts';
 beforeAll(() => startEngine('wasm'));
 
 describe('LoRA gradient', () => {
-  it('matches central finite differences on every target module', async () => {
-    const engine = loadEngineWeights(TINY, randomWeights(TINY, 7));
+  // Both plans on WASM: WebGPU's (fused projections, folded adapters) is checked here too.
+  it.each(['wasm', 'webgpu'])('matches central finite differences on every target module (the %s plan)', async (device) => {
+    const engine = loadEngineWeights(TINY, randomWeights(TINY, 7), projectionPlan(device));
     const lora = { rank: 4, alpha: 8, dropout: 0, targets: PROJECTIONS };
     const adapter = initLora(TINY, lora, new Rng('fd'));
     // B starts at zero; make it random so the gradient reaches A too.
