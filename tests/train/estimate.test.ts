@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ARCHITECTURES } from '../../src/model/architectures.ts';
 import type { LlamaConfig } from '../../src/model/llama-config.ts';
 import { PROJECTIONS } from '../../src/model/onnx-weights.ts';
-import { estimateTraining } from '../../src/train/estimate.ts';
+import { estimateTraining, foldedBytes } from '../../src/train/estimate.ts';
 
 const smol = ARCHITECTURES['smollm2-135m'];
 const SMOLLM2: LlamaConfig = {
@@ -21,6 +21,14 @@ const SMOLLM2: LlamaConfig = {
 const lora = { rank: 8, alpha: 16, dropout: 0, targets: PROJECTIONS };
 
 describe('estimateTraining', () => {
+  it("counts WebGPU's folded weights: one more copy of the layers' projections and two padded delta blocks", () => {
+    const on = (device: 'wasm' | 'webgpu') => estimateTraining({ config: SMOLLM2, batch: 8, length: 64, steps: 1, lora, device }).bytes;
+    // q, k, v, o: 576x576, 576x192 (twice), 576x576; gate, up, down: 576x1536 each; deltas padded to 1536x1536.
+    const layer = 2 * 576 * 576 + 2 * 576 * 192 + 3 * 576 * 1536;
+    expect(foldedBytes(SMOLLM2, lora)).toBe((30 * layer + 2 * 7 * 1536 * 1536) * 4);
+    expect(on('webgpu') - on('wasm')).toBe(foldedBytes(SMOLLM2, lora));
+  });
+
   it('refuses a full SmolLM2-135M LoRA step at 8x64 on WASM and says what would fit', () => {
     const e = estimateTraining({ config: SMOLLM2, batch: 8, length: 64, steps: 100, lora, device: 'wasm' });
     expect(e.fits).toBe(false);
