@@ -12,7 +12,8 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 
 export async function benchInBrowser(steps: number): Promise<BrowserBenchResult & { browser: string }> {
-  const server = await createServer({ root: REPO, logLevel: 'warn', server: { host: '127.0.0.1', port: 0, hmr: false } });
+  // A fresh dependency bundle: Vite's cache does not notice node_modules patched after it was made.
+  const server = await createServer({ root: REPO, logLevel: 'warn', optimizeDeps: { force: true }, server: { host: '127.0.0.1', port: 0, hmr: false } });
   await server.listen();
   const address = server.httpServer?.address();
   if (!address || typeof address === 'string') throw new Error('the Vite server did not listen on a TCP port');
