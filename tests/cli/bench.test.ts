@@ -34,13 +34,17 @@ describe('glon bench', () => {
     expect(scoring.speedup).toBeCloseTo(scoring.cached.itemsPerSecond / scoring.naive.itemsPerSecond, 10);
   });
 
-  it('times LoRA training on stories260K and keeps the scoring section', () => {
+  it('times LoRA training on stories260K, counts its dispatches on WASM and WebGPU, and keeps the scoring section', () => {
     const out = join(dir, 'training.json');
     writeFileSync(out, JSON.stringify({ scoring: { speedup: 9 } }));
-    const run = glon('bench', '--only', 'training', '--train-steps', '2', '--train-model', STORIES, '--out', out);
+    const run = glon('bench', '--only', 'training', '--train-steps', '2', '--rounds', '1', '--no-browser', '--train-model', STORIES, '--out', out);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^LoRA training \(WASM, 8x64\): \d+ tokens\/s, [\d.]+ s\/step/m);
+    expect(run.stdout).toMatch(/^kernel dispatches per training step: WASM \d+, WebGPU \(SwiftShader\) \d+$/m);
+    // With a python3 that has torch, the reference and the ratio; without, how to get them.
+    expect(run.stdout).toMatch(/^(glon \/ PyTorch, interleaved rounds: [\d.]+ \(median|PyTorch reference: no python3 with torch here)/m);
+    expect(run.stdout).toMatch(/^in chromium: not measured \(--no-browser\)$/m);
     const results = JSON.parse(readFileSync(out, 'utf8'));
     expect(results.scoring).toEqual({ speedup: 9 });
     const t = results.training;
@@ -50,11 +54,16 @@ describe('glon bench', () => {
     expect(t.forwardStepSeconds).toBeLessThan(t.trainStepSeconds);
     expect(t.matmulFlops).toBeGreaterThan(0);
     expect(t.fits.map((f: { name: string }) => f.name)).toEqual(['smollm2-135m', 'smollm2-360m', 'qwen2.5-0.5b']);
+    // Dispatch counts are exact: whole launches, fewer on WebGPU, whose plan fuses projections.
+    expect(Number.isInteger(t.dispatchesPerStep) && Number.isInteger(t.webgpuDispatchesPerStep)).toBe(true);
+    expect(t.webgpuDispatchesPerStep).toBeLessThan(t.dispatchesPerStep);
+    expect(t.rounds).toHaveLength(1);
   });
 
   it('refuses bad options and a results file it cannot merge into', () => {
     expectOneLineError(glon('bench', '--dtype', 'q4'), '--dtype must be one of fp32, q8, got "q4"');
     expectOneLineError(glon('bench', '--naive-items', '0'), '--naive-items must be a positive integer, got "0"');
+    expectOneLineError(glon('bench', '--rounds', '0'), '--rounds must be a positive integer, got "0"');
     expectOneLineError(glon('bench', '--only', 'all'), '--only must be one of scoring, training, got "all"');
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{ not json');
