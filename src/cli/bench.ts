@@ -15,9 +15,12 @@ import { writeTextFile } from './io.ts';
 import { makeModelFolder } from './make-model.ts';
 import { StageBar } from './progress-bar.ts';
 import { startEngine } from '../train/backend.ts';
-import { benchTraining, type TrainBench } from '../train/bench.ts';
+import { BENCH_LORA, benchTraining, dispatchesPerStep, median, type TrainBench } from '../train/bench.ts';
 import type { KernelProfile } from '../train/kernel-profile.ts';
 import { watchWasmMemory } from '../train/wasm-memory.ts';
+import { installDawnOnSwiftShader } from '../train/webgpu-node.ts';
+import { benchInBrowser } from './browser-bench.ts';
+import { findTorchPython, startTorchReference, type TorchHeader } from './torch-reference.ts';
 import { disposeEngineWeights } from '../train/llama.ts';
 import { loadEngineModel } from '../train/load-node.ts';
 import { runAction } from './run.ts';
@@ -36,6 +39,8 @@ interface BenchFlags {
   trainModel?: string;
   trainSteps: string;
   profile?: boolean;
+  rounds: string;
+  browser: boolean;
   out: string;
 }
 
@@ -93,14 +98,27 @@ function summary(bench: ScoringBench): string {
   ].join('\n');
 }
 
-function trainingSummary(b: TrainBench): string {
+function trainingSummary(b: TrainBench, torch: TorchHeader | undefined, webgpuDispatches: number | string): string {
   const g = (flops: number) => `${(flops / 1e9).toFixed(2)} GFLOP/s`;
-  return [
+  const tokens = b.batch * b.length;
+  const lines = [
     `LoRA training (WASM, ${b.batch}x${b.length}): ${Math.round(b.trainTokensPerSecond)} tokens/s, ${b.trainStepSeconds.toFixed(3)} s/step ` +
       `(first step with compilation ${b.firstStepSeconds.toFixed(1)} s); forward only ${b.forwardStepSeconds.toFixed(3)} s`,
+    `kernel dispatches per training step: WASM ${b.dispatchesPerStep}, WebGPU (SwiftShader) ${webgpuDispatches}`,
     `achieved ${g(b.trainFlops)} against ${g(b.matmulFlops)} for a jit matmul (${((100 * b.trainFlops) / b.matmulFlops).toFixed(0)}%)`,
     `fits on WASM (estimated): ${b.fits.map((f) => `${f.name} ${f.layers}/${f.of} layers`).join(', ')}`,
     ...(b.profile ? profileLines(b.profile) : []),
+  ];
+  const ratios = b.rounds.flatMap((r) => (r.ratio === undefined ? [] : [r.ratio]));
+  if (!torch || ratios.length === 0) return [...lines, 'PyTorch reference: no python3 with torch here (apt-get install python3-torch libopenblas0-openmp)'].join('\n');
+  const blas = torch.blas.map((l) => (typeof l === 'string' ? l : Object.values(l as object).filter((v) => v !== null).join(' '))).join('; ');
+  const referenceSeconds = median(b.rounds.map((r) => r.reference!));
+  return [
+    ...lines,
+    `PyTorch ${torch.torch} reference (same shapes, LoRA and AdamW; ${torch.threads} threads; BLAS: ${blas}; OPENBLAS_CORETYPE=${torch.openblas_coretype ?? 'unset'}): ` +
+      `${Math.round(tokens / referenceSeconds)} tokens/s, ${referenceSeconds.toFixed(3)} s/step`,
+    `glon / PyTorch, interleaved rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)}x, ` +
+      `spread ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
   ].join('\n');
 }
 
@@ -140,27 +158,88 @@ async function runScoring(opts: BenchFlags, dtype: WeightFormat, naiveItems: num
   }
 }
 
-async function runTraining(folder: string, steps: number, profile: boolean): Promise<Record<string, unknown>> {
-  const memory = watchWasmMemory();
+/** Dispatches per training step on WebGPU over SwiftShader (Dawn in Node), or why it could not run. */
+async function webgpuDispatches(folder: string): Promise<number | string> {
   try {
+    await installDawnOnSwiftShader();
+    await startEngine('webgpu');
+  } catch (error) {
+    return `not measured (${(error as Error).message})`;
+  }
+  const model = await loadEngineModel(folder, 'fp32');
+  try {
+    return await dispatchesPerStep(model.weights, 'webgpu', TRAIN_SHAPE.batch, TRAIN_SHAPE.length);
+  } finally {
+    disposeEngineWeights(model.weights);
     await startEngine('wasm');
-    const model = await loadEngineModel(folder, 'fp32');
-    try {
-      const bench = await benchTraining(model.weights, { ...TRAIN_SHAPE, steps, device: 'wasm', profileSteps: profile ? PROFILE_STEPS : undefined });
-      const wasmMemoryPeak = memory.peakBytes();
-      console.log(`${folder} (fp32, jax-js on WASM)`);
-      console.log(trainingSummary(bench));
-      console.log(
-        `memory: jax-js's WASM memory peaked at ${Math.round(wasmMemoryPeak / MiB)} MiB (what the 4 GiB limit applies to); ` +
-          `the estimate that refuses runs says ${Math.round(bench.estimatedBytes / MiB)} MiB`,
-      );
-      return { date: new Date().toISOString(), machine: machine(), model: { folder, dtype: 'fp32', device: 'wasm' }, steps, ...bench, wasmMemoryPeak };
-    } finally {
-      disposeEngineWeights(model.weights);
-    }
+  }
+}
+
+/** The page's engine in chromium (a worker, cross-origin isolated as the lab is), or why it could not run. */
+async function browserTraining(steps: number): Promise<Record<string, unknown> | string> {
+  if (!existsSync('/usr/bin/chromium')) return 'not measured (no /usr/bin/chromium: apt-get install chromium)';
+  try {
+    return { ...(await benchInBrowser(steps)) };
+  } catch (error) {
+    return `not measured (${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
+function browserSummary(b: Record<string, unknown> | string): string {
+  if (typeof b === 'string') return `in chromium: ${b}`;
+  const threads = b.threads as { crossOriginIsolated: boolean; workers: number };
+  return (
+    `in ${b.browser} (the page's engine in a Web Worker, cross-origin isolated: ${threads.crossOriginIsolated}, ` +
+    `jax-js WASM kernels on ${threads.workers} worker thread${threads.workers === 1 ? '' : 's'}): ` +
+    `${Math.round(b.tokensPerSecond as number)} tokens/s, ${(b.secondsPerStep as number).toFixed(3)} s/step, ${b.dispatchesPerStep} dispatches per step`
+  );
+}
+
+async function runTraining(folder: string, steps: number, rounds: number, inBrowser: boolean, profile: boolean): Promise<Record<string, unknown>> {
+  const memory = watchWasmMemory();
+  await startEngine('wasm');
+  const model = await loadEngineModel(folder, 'fp32');
+  const python = findTorchPython();
+  const torch = python ? await startTorchReference(python, model.weights.config, BENCH_LORA, TRAIN_SHAPE.batch, TRAIN_SHAPE.length) : undefined;
+  let bench: TrainBench;
+  let wasmMemoryPeak: number;
+  try {
+    // The reference's first steps warm it up, as glon's compiling step does.
+    await torch?.steps(3);
+    bench = await benchTraining(model.weights, {
+      ...TRAIN_SHAPE,
+      steps,
+      rounds,
+      device: 'wasm',
+      reference: torch?.steps,
+      profileSteps: profile ? PROFILE_STEPS : undefined,
+    });
+    wasmMemoryPeak = memory.peakBytes();
   } finally {
     memory.stop();
+    torch?.close();
+    disposeEngineWeights(model.weights);
   }
+  const webgpu = await webgpuDispatches(folder);
+  const browser = inBrowser ? await browserTraining(steps) : 'not measured (--no-browser)';
+  console.log(`${folder} (fp32, jax-js on WASM)`);
+  console.log(trainingSummary(bench, torch?.header, webgpu));
+  console.log(
+    `memory: jax-js's WASM memory peaked at ${Math.round(wasmMemoryPeak / MiB)} MiB (what the 4 GiB limit applies to); ` +
+      `the estimate that refuses runs says ${Math.round(bench.estimatedBytes / MiB)} MiB`,
+  );
+  console.log(browserSummary(browser));
+  return {
+    date: new Date().toISOString(),
+    machine: machine(),
+    model: { folder, dtype: 'fp32', device: 'wasm' },
+    steps,
+    ...bench,
+    wasmMemoryPeak,
+    webgpuDispatchesPerStep: webgpu,
+    browser,
+    pytorch: torch && { ...torch.header, python },
+  };
 }
 
 export function registerBench(program: Command): void {
@@ -168,14 +247,16 @@ export function registerBench(program: Command): void {
     .command('bench')
     .description(
       `measure scoring speed on the CPU: ICL evaluation of the default ${DATASET.kind} dataset with the context's key/value cache reused, ` +
-        `against one full pass per option ("scoring" section); and LoRA training speed of the jax-js engine on WASM ("training" section)`,
+        `against one full pass per option ("scoring" section); and LoRA training speed of the jax-js engine on WASM beside a PyTorch reference when python3 has torch, with kernel dispatches per step on WASM and WebGPU ("training" section)`,
     )
     .option('--model <dir>', `model folder (default: a random-weight ${BENCH_LIKE}, written on first use)`)
     .option('--dtype <dtype>', `weights: ${WEIGHT_FORMATS.join(' | ')}`, 'fp32')
     .option('--naive-items <n>', 'items the naive path scores (each option costs a full pass over the context)', '4')
     .option('--only <section>', `run one section: ${SECTIONS.join(' | ')} (default: both)`)
     .option('--train-model <dir>', 'model folder the training section trains (default: stories260K in the models folder)')
-    .option('--train-steps <n>', 'timed training steps after the compiling one', '10')
+    .option('--train-steps <n>', 'timed training steps per round after the compiling one', '10')
+    .option('--rounds <n>', 'rounds of timed training steps, each followed by the same steps of the PyTorch reference', '3')
+    .option('--no-browser', "skip measuring the page's training engine in chromium")
     .option('--profile', `also run ${PROFILE_STEPS} training steps under jax-js's profiler and print where the kernel time goes`)
     .option('--out <file>', 'results file (JSON; other sections are kept)', 'bench/results.json')
     .action(
@@ -188,6 +269,8 @@ export function registerBench(program: Command): void {
           throw new Error(`--only must be one of ${SECTIONS.join(', ')}, got "${opts.only}"`);
         const trainSteps = Number(opts.trainSteps);
         if (!Number.isInteger(trainSteps) || trainSteps < 1) throw new Error(`--train-steps must be a positive integer, got "${opts.trainSteps}"`);
+        const rounds = Number(opts.rounds);
+        if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got "${opts.rounds}"`);
         const results = await readResults(opts.out);
         // Each section replaces only itself; the others are kept.
         if (opts.only !== 'training') {
@@ -196,7 +279,7 @@ export function registerBench(program: Command): void {
         }
         if (opts.only !== 'scoring') {
           const folder = opts.trainModel ?? join(process.env.GLON_MODELS_DIR ?? join(REPO, 'models'), 'stories260K');
-          results.training = await runTraining(folder, trainSteps, opts.profile === true);
+          results.training = await runTraining(folder, trainSteps, rounds, opts.browser, opts.profile === true);
           await writeTextFile(opts.out, `${JSON.stringify(results, null, 2)}\n`);
         }
         console.log(`wrote the ${opts.only ? `"${opts.only}" section` : '"scoring" and "training" sections'} of ${opts.out}`);

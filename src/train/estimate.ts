@@ -5,7 +5,7 @@
  */
 import { parameterCount, type LlamaConfig } from '../model/llama-config.ts';
 import type { LoraConfig } from './lora.ts';
-import { projectionShape } from './lora.ts';
+import { loraLayout, projectionShape } from './lora.ts';
 
 export type TrainDevice = 'wasm' | 'webgpu';
 
@@ -70,6 +70,17 @@ export function forwardFlopsPerToken(c: LlamaConfig, length: number): number {
   return 2 * weights + c.numLayers * attention;
 }
 
+/**
+ * WebGPU's plan folds the adapters into the weights (see ProjectionPlan in llama.ts): the folded weights of
+ * every layer live from the forward pass to the backward one, and a layer's padded deltas
+ * [targets, maxIn, maxOut] and their gradient exist one layer at a time.
+ */
+export function foldedBytes(c: LlamaConfig, lora: LoraConfig): number {
+  const layout = loraLayout(c, lora);
+  const projections = lora.targets.reduce((sum, t) => sum + projectionShape(c, t).reduce((a, b) => a * b), 0) * c.numLayers;
+  return (projections + 2 * lora.targets.length * layout.maxIn * layout.maxOut) * 4;
+}
+
 export function estimateTraining(input: EstimateInput): TrainEstimate {
   const { config: c, batch, length, steps, lora, device } = input;
   const tokens = batch * length;
@@ -81,7 +92,7 @@ export function estimateTraining(input: EstimateInput): TrainEstimate {
   const weights = (parameterCount(c) + (c.tieWordEmbeddings ? 0 : c.vocabSize * c.hiddenSize)) * 4;
   // LoRA factors, their gradients and two AdamW moments.
   const adapter = 4 * loraParameters(c, lora) * 4;
-  const bytes = weights + activations + logits + adapter;
+  const bytes = weights + activations + logits + adapter + (device === 'webgpu' ? foldedBytes(c, lora) : 0);
 
   // Frozen base: the backward pass needs input gradients only, about the forward's FLOPs again.
   const headFlops = 2 * 2 * c.vocabSize * c.hiddenSize * tokens;

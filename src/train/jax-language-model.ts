@@ -10,8 +10,8 @@ import { jit, numpy as np } from '@jax-js/jax';
 import type { Device, Dtype, GenerateOptions, LanguageModel, OptionScore, RunOptions, ScoreRequest } from '../model/language-model.ts';
 import { planScoring, type OptionTokens } from '../model/boundary.ts';
 import { generateText, type TextCodec } from '../model/generation.ts';
-import { forwardHidden, logitsFrom, targetLogprobs, type EngineWeights, type LoraLayer, type LoraRuntime } from './llama.ts';
-import { adapterToDevice, loraScale, type LoraAdapter } from './lora.ts';
+import { forwardHidden, logitsFrom, targetLogprobs, type EngineWeights, type LoraRuntime } from './llama.ts';
+import { loraLayout, loraScale, loraViews, packLora, type LoraAdapter, type LoraLayout } from './lora.ts';
 
 /** What the model needs from a tokenizer (transformers.js's PreTrainedTokenizer fits). */
 export interface EngineTokenizer {
@@ -44,7 +44,8 @@ export class JaxLanguageModel implements LanguageModel {
   readonly contextLength: number;
   private readonly weights: EngineWeights;
   private readonly tokenizer: EngineTokenizer;
-  private readonly lora?: LoraLayer[];
+  /** The adapter as the parameter vector training produces, and its layout. */
+  private readonly lora?: { theta: np.Array; layout: LoraLayout };
   private readonly runtime: LoraRuntime;
   private readonly batchSize: number;
   private readonly scorer: Scorer;
@@ -57,11 +58,14 @@ export class JaxLanguageModel implements LanguageModel {
     this.tokenizer = parts.tokenizer;
     this.contextLength = parts.weights.config.maxPositions;
     this.batchSize = parts.batchSize ?? 8;
-    this.lora = parts.adapter ? adapterToDevice(parts.adapter) : undefined;
+    if (parts.adapter) {
+      const layout = loraLayout(parts.weights.config, parts.adapter.config);
+      this.lora = { theta: np.array(packLora(parts.adapter, layout), { dtype: np.float32 }), layout };
+    }
     this.runtime = { scale: parts.adapter ? loraScale(parts.adapter.config) : 1, dropout: 0 };
     const { weights, lora, runtime } = this;
     this.scorer = jit((tokens: np.Array, positions: np.Array, targets: np.Array) =>
-      targetLogprobs(weights, forwardHidden(weights, lora, runtime, tokens, positions), targets),
+      targetLogprobs(weights, forwardHidden(weights, lora && loraViews(lora.theta, lora.layout), runtime, tokens, positions), targets),
     ) as unknown as Scorer;
   }
 
@@ -142,7 +146,7 @@ export class JaxLanguageModel implements LanguageModel {
     const positions = Int32Array.from({ length: T }, (_, t) => t);
     const hidden = forwardHidden(
       this.weights,
-      this.lora,
+      this.lora && loraViews(this.lora.theta, this.lora.layout),
       this.runtime,
       np.array(tokens, { shape: [1, T], dtype: np.int32 }),
       np.array(positions, { shape: [1, T], dtype: np.int32 }),
@@ -180,7 +184,7 @@ export class JaxLanguageModel implements LanguageModel {
   }
 
   async dispose(): Promise<void> {
-    for (const layer of this.lora ?? []) for (const f of Object.values(layer)) [f.a, f.b].forEach((a) => a.dispose());
+    this.lora?.theta.dispose();
     this.scorer.dispose();
   }
 }

@@ -6,27 +6,43 @@
  * left out of the loss.
  * jax-js arrays are consumed by the ops they enter; weights are always passed on as `.ref`.
  */
-import { nn, numpy as np, random } from '@jax-js/jax';
+import { defaultDevice, nn, numpy as np, random } from '@jax-js/jax';
 import type { LlamaConfig } from '../model/llama-config.ts';
-import { PROJECTIONS, type LlamaWeights, type Matrix, type Projection } from '../model/onnx-weights.ts';
+import { PROJECTIONS, type LlamaWeights, type LayerWeights, type Matrix, type Projection } from '../model/onnx-weights.ts';
 import { causalAttention, causalBias } from './attention.ts';
+import { projectionShape, type DeviceLora, type LayerFactors } from './lora.ts';
+
+/** Projections that run as one matmul over their weights side by side: those that read the same input. */
+const FUSED_GROUPS: readonly (readonly Projection[])[] = [['q', 'k', 'v'], ['o'], ['gate', 'up'], ['down']];
+const SINGLE_GROUPS: readonly (readonly Projection[])[] = PROJECTIONS.map((p) => [p]);
 
 export interface EngineLayer {
   inputNorm: np.Array;
-  q: np.Array;
-  k: np.Array;
-  v: np.Array;
-  o: np.Array;
   postNorm: np.Array;
-  gate: np.Array;
-  up: np.Array;
-  down: np.Array;
-  /** Output biases of the projections that have one (Qwen2: q, k and v). */
+  /** Per group, under its first projection: [in, sum of the group's outs], the weights side by side. */
+  weights: Partial<Record<Projection, np.Array>>;
+  /** Groups whose projections have output biases (Qwen2: q, k and v), zeros where one has none. */
   bias: Partial<Record<Projection, np.Array>>;
+}
+
+/**
+ * How the engine runs a layer's projections on its device. On WebGPU a kernel launch costs more than the
+ * arithmetic of these models: projections that share an input run as one matmul, and adapters are folded
+ * into the weights (one batched A @ B per layer, at the price of a full weight gradient). On WASM launches
+ * are cheap and that extra arithmetic is not: each projection runs alone, its adapter as x @ A @ B.
+ */
+export interface ProjectionPlan {
+  groups: readonly (readonly Projection[])[];
+  foldLora: boolean;
+}
+
+export function projectionPlan(device: string): ProjectionPlan {
+  return device === 'webgpu' ? { groups: FUSED_GROUPS, foldLora: true } : { groups: SINGLE_GROUPS, foldLora: false };
 }
 
 export interface EngineWeights {
   config: LlamaConfig;
+  plan: ProjectionPlan;
   /** [vocab, hidden]: rows gathered for the input tokens. */
   embed: np.Array;
   /** [vocab, hidden]: the output head as rows (the embedding itself when tied), so target logits are a gather. */
@@ -37,13 +53,6 @@ export interface EngineWeights {
   cos: np.Array;
   sin: np.Array;
 }
-
-/** LoRA factors of one projection: delta W = a @ b * scale, a [in, rank], b [rank, out]. */
-export interface LoraFactors {
-  a: np.Array;
-  b: np.Array;
-}
-export type LoraLayer = Partial<Record<Projection, LoraFactors>>;
 
 export interface LoraRuntime {
   scale: number;
@@ -57,6 +66,30 @@ function matrix(m: Matrix): np.Array {
 
 function vector(v: Float32Array): np.Array {
   return np.array(v as Float32Array<ArrayBuffer>, { shape: [v.length], dtype: np.float32 });
+}
+
+/** Matrices with the same rows, side by side. */
+function sideBySide(ms: Matrix[]): Matrix {
+  const rows = ms[0].rows;
+  const cols = ms.reduce((n, m) => n + m.cols, 0);
+  const data = new Float32Array(rows * cols);
+  let at = 0;
+  for (const m of ms) {
+    for (let r = 0; r < rows; r++) data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), r * cols + at);
+    at += m.cols;
+  }
+  return { rows, cols, data };
+}
+
+function groupWeights(l: LayerWeights, plan: ProjectionPlan): Pick<EngineLayer, 'weights' | 'bias'> {
+  const weights: EngineLayer['weights'] = {};
+  const bias: EngineLayer['bias'] = {};
+  for (const names of plan.groups) {
+    weights[names[0]] = matrix(sideBySide(names.map((p) => l[p])));
+    if (names.some((p) => l.bias?.[p]))
+      bias[names[0]] = vector(Float32Array.from(names.flatMap((p) => [...(l.bias?.[p] ?? new Float32Array(l[p].cols))])));
+  }
+  return { weights, bias };
 }
 
 function transposeMatrix(m: Matrix): Matrix {
@@ -82,27 +115,17 @@ function ropeTables(config: LlamaConfig): { cos: Float32Array<ArrayBuffer>; sin:
   return { cos, sin };
 }
 
-/** Moves float32 weights onto the current jax-js device. */
-export function loadEngineWeights(config: LlamaConfig, weights: LlamaWeights): EngineWeights {
+/** Moves float32 weights onto the current jax-js device, to run as that device's plan unless told otherwise. */
+export function loadEngineWeights(config: LlamaConfig, weights: LlamaWeights, plan = projectionPlan(defaultDevice())): EngineWeights {
   const { cos, sin } = ropeTables(config);
   const tables = (t: Float32Array<ArrayBuffer>) => np.array(t, { shape: [config.maxPositions, config.headDim], dtype: np.float32 });
   const embed = matrix(weights.embed);
   return {
     config,
+    plan,
     embed,
     headRows: weights.lmHead ? matrix(transposeMatrix(weights.lmHead)) : embed.ref,
-    layers: weights.layers.map((l) => ({
-      inputNorm: vector(l.inputNorm),
-      q: matrix(l.q),
-      k: matrix(l.k),
-      v: matrix(l.v),
-      o: matrix(l.o),
-      postNorm: vector(l.postNorm),
-      gate: matrix(l.gate),
-      up: matrix(l.up),
-      down: matrix(l.down),
-      bias: Object.fromEntries(Object.entries(l.bias ?? {}).map(([name, b]) => [name, vector(b)])),
-    })),
+    layers: weights.layers.map((l) => ({ inputNorm: vector(l.inputNorm), postNorm: vector(l.postNorm), ...groupWeights(l, plan) })),
     finalNorm: vector(weights.finalNorm),
     cos: tables(cos),
     sin: tables(sin),
@@ -111,7 +134,7 @@ export function loadEngineWeights(config: LlamaConfig, weights: LlamaWeights): E
 
 export function disposeEngineWeights(w: EngineWeights): void {
   for (const a of [w.embed, w.headRows, w.finalNorm, w.cos, w.sin]) a.dispose();
-  for (const { bias, ...l } of w.layers) for (const a of [...Object.values(l), ...Object.values(bias)]) a.dispose();
+  for (const l of w.layers) for (const a of [l.inputNorm, l.postNorm, ...Object.values(l.weights), ...Object.values(l.bias)]) a.dispose();
 }
 
 function rmsNorm(x: np.Array, weight: np.Array, eps: number): np.Array {
@@ -130,22 +153,57 @@ function rotateHalf(x: np.Array): np.Array {
 /** A dropout key per projection, or none when not training. */
 type Keys = np.Array[] | undefined;
 
-function project(
+/**
+ * The outputs of a group's projections of x: one matmul by the group's weights plus, for the projections
+ * with an adapter, their deltas scale * A @ B (rows of `deltas`, [targets, maxIn, maxOut]) folded into the
+ * weights. Unfolded (a plan that does not fold, or dropout), each adapter reads x, dropped out when training
+ * with dropout, and is added after the matmul.
+ */
+function projectGroup(
+  c: LlamaConfig,
   x: np.Array,
-  weight: np.Array,
-  lora: LoraFactors | undefined,
+  names: readonly Projection[],
+  layer: EngineLayer,
+  lora: LayerLora | undefined,
   runtime: LoraRuntime,
   keys: Keys,
-): np.Array {
-  if (!lora) return np.matmul(x, weight.ref);
-  const base = np.matmul(x.ref, weight.ref);
-  let input = x;
-  if (keys && runtime.dropout > 0) {
-    const keep = random.bernoulli(keys.pop()!, 1 - runtime.dropout, input.shape);
-    input = np.where(keep, input.mul(1 / (1 - runtime.dropout)), 0);
+): np.Array[] {
+  const slot = (p: Projection) => lora?.layout.targets.indexOf(p) ?? -1;
+  let weight = layer.weights[names[0]]!.ref;
+  if (lora?.deltas && names.some((p) => slot(p) >= 0)) {
+    const pieces = names.map((p) => {
+      const [rows, cols] = projectionShape(c, p);
+      return slot(p) >= 0 ? lora.deltas!.ref.slice(slot(p), [0, rows], [0, cols]) : np.zeros([rows, cols], { dtype: np.float32 });
+    });
+    weight = weight.add(pieces.length === 1 ? pieces[0] : np.concatenate(pieces, 1));
   }
-  const delta = np.matmul(np.matmul(input, lora.a.ref), lora.b.ref);
-  return base.add(delta.mul(runtime.scale));
+  let y = np.matmul(x.ref, weight);
+  const bias = layer.bias[names[0]];
+  if (bias) y = y.add(bias.ref);
+  let at = 0;
+  const results = names.map((p) => {
+    const [rows, cols] = projectionShape(c, p);
+    const out = y.ref.slice(...Array.from({ length: y.ndim - 1 }, (): [] => []), [at, (at += cols)]);
+    if (!lora || lora.deltas || slot(p) < 0) return out;
+    let input = x.ref;
+    if (keys && runtime.dropout > 0) {
+      const keep = random.bernoulli(keys.pop()!, 1 - runtime.dropout, input.shape);
+      input = np.where(keep, input.mul(1 / (1 - runtime.dropout)), 0);
+    }
+    const a = lora.factors.a.ref.slice(slot(p), [0, rows]);
+    const b = lora.factors.b.ref.slice(slot(p), [], [0, cols]);
+    return out.add(np.matmul(np.matmul(input, a), b).mul(runtime.scale));
+  });
+  y.dispose();
+  x.dispose();
+  return results;
+}
+
+/** One layer's adapter: its factor blocks and, unless dropout is on, their deltas scale * A @ B. */
+interface LayerLora {
+  layout: DeviceLora['layout'];
+  factors: LayerFactors;
+  deltas?: np.Array;
 }
 
 /**
@@ -154,7 +212,7 @@ function project(
  */
 export function forwardHidden(
   w: EngineWeights,
-  lora: readonly LoraLayer[] | undefined,
+  lora: DeviceLora | undefined,
   runtime: LoraRuntime,
   tokens: np.Array,
   positions: np.Array,
@@ -176,20 +234,28 @@ export function forwardHidden(
 
   let x = w.embed.ref.slice(tokens);
   w.layers.forEach((layer, i) => {
-    const l = lora?.[i] ?? {};
-    const p = (input: np.Array, name: Projection) => {
-      const y = project(input, layer[name], l[name], runtime, keys);
-      const bias = layer.bias[name];
-      return bias ? y.add(bias.ref) : y;
+    const factors = lora?.layers[i];
+    // Folded (see ProjectionPlan; not with dropout, which drops the adapters' inputs only): one batched matmul for all deltas.
+    const l: LayerLora | undefined = factors && {
+      layout: lora!.layout,
+      factors,
+      deltas: keys || !w.plan.foldLora ? undefined : np.matmul(factors.a.ref, factors.b.ref).mul(runtime.scale),
+    };
+    /** The outputs of projections that read `input`, in the order named. */
+    const project = (input: np.Array, ...names: Projection[]) => {
+      const outputs = w.plan.groups.filter((g) => names.includes(g[0])).flatMap((g) => projectGroup(c, input.ref, g, layer, l, runtime, keys));
+      input.dispose();
+      return outputs;
     };
     const h = rmsNorm(x.ref, layer.inputNorm, c.rmsNormEps);
-    const q = rope(p(h.ref, 'q').reshape([B, T, c.numHeads, c.headDim]));
-    const k = rope(p(h.ref, 'k').reshape([B, T, c.numKvHeads, c.headDim]));
-    const v = p(h, 'v').reshape([B, T, c.numKvHeads, c.headDim]);
-    x = x.add(p(causalAttention(q, k, v, mask), 'o'));
+    const [q, k, v] = project(h, 'q', 'k', 'v');
+    const heads = (y: np.Array, n: number) => y.reshape([B, T, n, c.headDim]);
+    const attention = causalAttention(rope(heads(q, c.numHeads)), rope(heads(k, c.numKvHeads)), heads(v, c.numKvHeads), mask);
+    x = x.add(project(attention, 'o')[0]);
     const m = rmsNorm(x.ref, layer.postNorm, c.rmsNormEps);
-    const gate = nn.silu(p(m.ref, 'gate'));
-    x = x.add(p(gate.mul(p(m, 'up')), 'down'));
+    const [gate, up] = project(m, 'gate', 'up');
+    x = x.add(project(nn.silu(gate).mul(up), 'down')[0]);
+    if (l) for (const a of [l.factors.a, l.factors.b, l.deltas]) a?.dispose();
   });
   cos.dispose();
   sin.dispose();

@@ -9,9 +9,9 @@ import { ADAMW_DEFAULTS, initAdamW, learningRate } from './adamw.ts';
 import { batchLength, epochBatches, type HostBatch, type TokenizedExample } from './batches.ts';
 import type { TrainControl } from './control.ts';
 import type { EngineWeights } from './llama.ts';
-import { initLora, loraScale, type LoraAdapter, type LoraConfig } from './lora.ts';
+import { initLora, loraLayout, loraScale, packLora, unpackLora, type LoraAdapter, type LoraConfig } from './lora.ts';
 import { checkTotalSteps, checkTrainParams, type TrainParams } from './settings.ts';
-import { loraLayout, makeTrainStep, packLora, unpackLora, type DeviceBatch } from './step.ts';
+import { makeTrainStep, type DeviceBatch } from './step.ts';
 
 export interface TrainProgress {
   step: number;

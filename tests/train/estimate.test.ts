@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ARCHITECTURES, configJson, type LikeName } from '../../src/model/architectures.ts';
 import { parseLlamaConfig, type LlamaConfig } from '../../src/model/llama-config.ts';
 import { PROJECTIONS } from '../../src/model/onnx-weights.ts';
-import { estimateTraining } from '../../src/train/estimate.ts';
+import { estimateTraining, foldedBytes } from '../../src/train/estimate.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 
 const MiB = 2 ** 20;
@@ -40,6 +40,14 @@ function agrees({ config, mib }: (typeof MEASURED)[number]): boolean {
 }
 
 describe('estimateTraining', () => {
+  it("counts WebGPU's folded weights: one more copy of the layers' projections and two padded delta blocks", () => {
+    const on = (device: 'wasm' | 'webgpu') => estimateTraining({ config: SMOLLM2, batch: 8, length: 64, steps: 1, lora, device }).bytes;
+    // q, k, v, o: 576x576, 576x192 (twice), 576x576; gate, up, down: 576x1536 each; deltas padded to 1536x1536.
+    const layer = 2 * 576 * 576 + 2 * 576 * 192 + 3 * 576 * 1536;
+    expect(foldedBytes(SMOLLM2, lora)).toBe((30 * layer + 2 * 7 * 1536 * 1536) * 4);
+    expect(on('webgpu') - on('wasm')).toBe(foldedBytes(SMOLLM2, lora));
+  });
+
   it('refuses a full SmolLM2-135M LoRA step at 8x64 on WASM and says what would fit', () => {
     const e = estimate(SMOLLM2);
     expect(e.fits).toBe(false);

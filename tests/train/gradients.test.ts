@@ -5,16 +5,17 @@ import { Rng } from '../../src/data/rng.ts';
 import { PROJECTIONS } from '../../src/model/onnx-weights.ts';
 import { startEngine } from '../../src/train/backend.ts';
 import { makeBatch } from '../../src/train/batches.ts';
-import { loadEngineWeights } from '../../src/train/llama.ts';
-import { initLora } from '../../src/train/lora.ts';
-import { batchLoss, loraLayout, packLora, type DeviceBatch } from '../../src/train/step.ts';
+import { loadEngineWeights, projectionPlan } from '../../src/train/llama.ts';
+import { factorIndex, initLora, loraLayout, packLora } from '../../src/train/lora.ts';
+import { batchLoss, type DeviceBatch } from '../../src/train/step.ts';
 import { TINY, randomWeights } from './tiny-model.ts';
 
 beforeAll(() => startEngine('wasm'));
 
 describe('LoRA gradient', () => {
-  it('matches central finite differences on every target module', async () => {
-    const engine = loadEngineWeights(TINY, randomWeights(TINY, 7));
+  // Both plans on WASM: WebGPU's (fused projections, folded adapters) is checked here too.
+  it.each(['wasm', 'webgpu'])('matches central finite differences on every target module (the %s plan)', async (device) => {
+    const engine = loadEngineWeights(TINY, randomWeights(TINY, 7), projectionPlan(device));
     const lora = { rank: 4, alpha: 8, dropout: 0, targets: PROJECTIONS };
     const adapter = initLora(TINY, lora, new Rng('fd'));
     // B starts at zero; make it random so the gradient reaches A too.
@@ -47,28 +48,36 @@ describe('LoRA gradient', () => {
     const pick = new Rng('fd-pick');
     let checked = 0;
     // Two entries of every factor (A and B of each target in each layer), found through the layout.
-    let start = 0;
     for (let layer = 0; layer < layout.layers; layer++)
       for (const t of layout.targets) {
         const [inDim, outDim] = layout.shapes[t]!;
-        for (const size of [inDim * layout.rank, layout.rank * outDim]) {
+        for (const [factor, rows, cols] of [['a', inDim, layout.rank], ['b', layout.rank, outDim]] as const) {
           for (let n = 0; n < 2; n++) {
-            const j = start + pick.int(size);
+            const j = factorIndex(layout, layer, t, factor, pick.int(rows), pick.int(cols));
             const at = async (delta: number) => {
               const moved = Float32Array.from(theta);
               moved[j] += delta;
               return (await lossOf(np.array(moved, { dtype: np.float32 }), batch()).data())[0];
             };
             const numeric = ((await at(eps)) - (await at(-eps))) / (2 * eps);
-            expect(Math.abs(numeric - analytic[j]), `layer ${layer} ${t} entry ${j}: ${analytic[j]} vs ${numeric}`).toBeLessThan(
+            expect(Math.abs(numeric - analytic[j]), `layer ${layer} ${t}.${factor} entry ${j}: ${analytic[j]} vs ${numeric}`).toBeLessThan(
               2e-3 + 1e-2 * Math.abs(numeric),
             );
             checked++;
           }
-          start += size;
         }
       }
     expect(checked).toBe(PROJECTIONS.length * TINY.numLayers * 2 * 2);
+    // The zero padding of the layout (see LoraLayout) gets no gradient, so it stays zero.
+    const real = new Set<number>();
+    for (let layer = 0; layer < layout.layers; layer++)
+      for (const t of layout.targets) {
+        const [inDim, outDim] = layout.shapes[t]!;
+        for (let i = 0; i < inDim; i++) for (let k = 0; k < layout.rank; k++) real.add(factorIndex(layout, layer, t, 'a', i, k));
+        for (let k = 0; k < layout.rank; k++) for (let o = 0; o < outDim; o++) real.add(factorIndex(layout, layer, t, 'b', k, o));
+      }
+    expect(real.size).toBeLessThan(layout.size);
+    expect(analytic.filter((g, j) => !real.has(j) && g !== 0)).toHaveLength(0);
     // The gradients are not trivially zero.
     expect(Math.max(...analytic.map(Math.abs))).toBeGreaterThan(1e-2);
   });

@@ -11,7 +11,7 @@ import { TrainControl } from '../../src/train/control.ts';
 import { loadEngineModel, type EngineModel } from '../../src/train/load-node.ts';
 import { trainLora, type TrainCheckpoint } from '../../src/train/trainer.ts';
 import { TRAIN_DEFAULTS, type TrainParams } from '../../src/train/settings.ts';
-import { packLora, loraLayout } from '../../src/train/step.ts';
+import { packLora, loraLayout } from '../../src/train/lora.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 
 const params: TrainParams = { ...TRAIN_DEFAULTS, epochs: 2, batchSize: 4, dropout: 0.1, seed: 3 };

@@ -2,22 +2,15 @@
  * The same jitted LoRA steps on jax-js's WebGPU backend (Dawn in Node over SwiftShader, the CPU Vulkan
  * driver Debian's chromium ships) give the losses WASM gives: the browser's GPU code path, in CI.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MODELS_DIR } from '../models-dir.ts';
 import type { TrainParams } from '../../src/train/settings.ts';
-
-const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
+import { installDawnOnSwiftShader } from '../../src/train/webgpu-node.ts';
 
 // jax-js must see navigator.gpu when it initializes, so it is imported only after the Dawn globals exist.
 beforeAll(async () => {
-  expect(existsSync(SWIFTSHADER), `${SWIFTSHADER} (apt-get install chromium libvulkan1)`).toBe(true);
-  process.env.VK_ICD_FILENAMES = SWIFTSHADER;
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  const { create, globals } = await import('webgpu');
-  Object.assign(globalThis, globals);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]), userAgent: 'node' }, configurable: true });
+  await installDawnOnSwiftShader();
   const { init } = await import('@jax-js/jax');
   expect(await init('wasm', 'webgpu')).toEqual(expect.arrayContaining(['wasm', 'webgpu']));
 });
