@@ -21,7 +21,11 @@ const SHAPE = { batch: 8, length: 64 };
 self.onmessage = async (e: MessageEvent<{ steps: number }>) => {
   try {
     await startEngine('wasm');
-    const model = await fetchEngineModel('/models/', 'stories260K', 'fp32');
+    const model = await fetchEngineModel((file, signal) => fetch(`/models/stories260K/${file}`, { signal }), {
+      id: 'stories260K',
+      dtype: 'fp32',
+      localModelPath: '/models/',
+    });
     const timer = trainTimer(model.weights, 'wasm', SHAPE.batch, SHAPE.length);
     await timer.run(1);
     const run = await timer.run(e.data.steps);

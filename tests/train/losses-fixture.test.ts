@@ -10,7 +10,8 @@ import { startEngine } from '../../src/train/backend.ts';
 import { tokenizeExamples } from '../../src/train/batches.ts';
 import { disposeEngineWeights } from '../../src/train/llama.ts';
 import { loadEngineModel } from '../../src/train/load-node.ts';
-import { TRAIN_DEFAULTS, trainLora } from '../../src/train/trainer.ts';
+import { TRAIN_DEFAULTS } from '../../src/train/settings.ts';
+import { trainLora } from '../../src/train/trainer.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 
 const recorded: { losses: number[] } = JSON.parse(
