@@ -1,7 +1,8 @@
 /**
  * The CLI end to end on ONNX Runtime GenAI's builder output (contrib ops, fp16, external data), in a folder
  * whose config.json announces its data file the way hub exports do (`use_external_data_format: true`):
- * `glon train` reads the external weights, `glon eval` scores base and the fine-tuned model.
+ * `glon train` reads the external weights, `glon eval` scores base and the fine-tuned model; and the context
+ * probe on a PyTorch export.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,5 +41,16 @@ describe('glon train and eval on a GenAI builder export', () => {
       expect(result.condition).toBe(condition);
       expect(Object.keys(result.splits).sort()).toEqual(['memorization', 'reversal']);
     }
+  });
+});
+
+describe('glon eval --probe on a PyTorch export', () => {
+  it('states whether the random-weight tiny Qwen2 uses facts in context: it does not', () => {
+    const run = glon('eval', '--model', fixtureDir('tiny-qwen2'), '--probe');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toMatch(
+      /^context probe \(tiny-qwen2 fp32, [\d.]+ s\): does not use facts in context: expect ICL = base \([+-]\d+ points, within chance: \d+\/16 right with the facts in context, \d+\/16 without; one-sided exact McNemar p = [\d.]+, not below 0\.05\)$/,
+    );
   });
 });
