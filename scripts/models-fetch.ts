@@ -8,7 +8,8 @@ import { Command } from 'commander';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StageBar, megabytes } from '../src/cli/progress-bar.ts';
+import { StageBar } from '../src/cli/progress-bar.ts';
+import { formatBytes } from '../src/data/bytes.ts';
 import type { Dtype } from '../src/model/language-model.ts';
 import { DTYPES } from '../src/model/dtypes.ts';
 import { HUB_ENDPOINT, HubError, checkHubId, type HubModel } from '../src/model/hub.ts';
@@ -50,7 +51,7 @@ async function download(t: Target, file: string, bar: StageBar): Promise<boolean
       retries: RETRIES,
       retryWaitMs: 500,
       again: 'run the same command again to resume',
-      onProgress: (got, total) => bar.update(file, got, total, `${megabytes(got)}/${megabytes(total)} MB`),
+      onProgress: (got, total) => bar.update(file, got, total, `${formatBytes(got)}/${formatBytes(total)}`),
     });
   } finally {
     const empty = (await handle.stat()).size === 0;

@@ -6,6 +6,7 @@
  * one `putMany`: a bad file changes nothing and says what and where.
  * Training checkpoints and logs stay behind: they are scaffolding, not results.
  */
+import { formatBytes } from '../data/bytes.ts';
 import { z } from 'zod';
 import { validateAugmentation } from '../augment/augmentation.ts';
 import { FormatError, serializeDataset, summarizeIssues, validateDataset } from '../data/format.ts';
@@ -51,7 +52,6 @@ function fromBase64(text: string): Uint8Array {
   return bytes;
 }
 
-const megabytes = (n: number) => (n / 1e6).toFixed(1);
 
 export async function exportBundle(store: GlonStore, experimentKey: string): Promise<string> {
   const experiment = await store.get('experiments', experimentKey);
@@ -78,7 +78,7 @@ export async function exportBundle(store: GlonStore, experimentKey: string): Pro
   };
   const text = JSON.stringify(bundle, null, 2) + '\n';
   if (text.length > BUNDLE_LIMITS.maxBytes)
-    throw new Error(`the bundle would be ${megabytes(text.length)} MB, more than the ${megabytes(BUNDLE_LIMITS.maxBytes)} MB an import accepts`);
+    throw new Error(`the bundle would be ${formatBytes(text.length)}, more than the ${formatBytes(BUNDLE_LIMITS.maxBytes)} an import accepts`);
   return text;
 }
 
@@ -179,7 +179,7 @@ export interface ImportedBundle {
 
 export async function importBundle(store: GlonStore, text: string): Promise<ImportedBundle> {
   if (text.length > BUNDLE_LIMITS.maxBytes)
-    throw new FormatError(`file too large: ${megabytes(text.length)} MB (limit ${megabytes(BUNDLE_LIMITS.maxBytes)} MB)`);
+    throw new FormatError(`file too large: ${formatBytes(text.length)} (limit ${formatBytes(BUNDLE_LIMITS.maxBytes)})`);
   let value: unknown;
   try {
     value = JSON.parse(text);

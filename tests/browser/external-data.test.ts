@@ -35,7 +35,7 @@ const IN_PAGE = `async ({ id, context, requests }) => {
   const ort = await model.scoreItems(context, requests);
   await model.dispose();
   await startEngine('wasm');
-  const engine = await fetchEngineModel(folder, id, 'fp16');
+  const engine = await fetchEngineModel((file) => fetch(folder + id + '/' + file), { id, dtype: 'fp16', localModelPath: folder });
   const jax = new JaxLanguageModel({ id, device: 'wasm', dtype: 'fp16', weights: engine.weights, tokenizer: engine.tokenizer });
   const ours = await jax.scoreItems(context, requests);
   await jax.dispose();

@@ -58,7 +58,7 @@ it('offers the recommended models once the network is allowed, and cancels a dow
   const recommended = page.getByRole('region', { name: 'Recommended models' });
   const items = await recommended.getByRole('listitem').allInnerTexts();
   expect(items.map((text) => text.split('\n')[0])).toEqual(['SmolLM2-135M-Instruct', 'SmolLM2-360M-Instruct', 'Qwen2.5-0.5B-Instruct']);
-  expect(items[0]).toContain('q8 128 MB · q4 80 MB · fp16 257 MB · fp32 513 MB');
+  expect(items[0]).toContain('q8 128 MiB · q4 80 MiB · fp16 257 MiB · fp32 513 MiB');
   expect(items[0]).toMatch(/~5\.0 ICL items\/s/);
   expect(await recommended.innerText()).toContain('Estimated, not measured');
   const address = recommended.getByLabel('Hub address');
@@ -67,7 +67,7 @@ it('offers the recommended models once the network is allowed, and cancels a dow
   await address.press('Enter');
 
   hub!.delayMs = 1000; // 64 KiB a second: time to press Cancel
-  await recommended.getByRole('listitem', { name: 'SmolLM2-135M-Instruct' }).getByRole('button', { name: 'Download 128 MB and load' }).click();
+  await recommended.getByRole('listitem', { name: 'SmolLM2-135M-Instruct' }).getByRole('button', { name: 'Download 128 MiB and load' }).click();
   await page.getByRole('progressbar', { name: 'onnx/model_quantized.onnx loaded' }).waitFor({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Cancel loading' }).click();
   await page.getByText('Loading cancelled; no model is loaded.').waitFor({ timeout: 30_000 });

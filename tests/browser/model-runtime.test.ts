@@ -31,7 +31,7 @@ interface PageRun {
  * Runs in the page: imports the core from the dev server and uses it as the UI will. A string, because
  * Vitest would rewrite a dynamic import inside a function passed to page.evaluate.
  */
-const IN_PAGE = `async ({ context, requests: items, maxNewTokens }) => {
+const IN_PAGE = `async ({ context, requests: items, maxNewTokens, device }) => {
   const requests = [];
   const realFetch = globalThis.fetch;
   globalThis.fetch = (input, init) => {
@@ -40,7 +40,7 @@ const IN_PAGE = `async ({ context, requests: items, maxNewTokens }) => {
   };
   const { loadModel } = await import('/src/model/load.ts');
   const { ORT_WASM_PATHS } = await import('/src/model/ort-wasm-paths.ts');
-  const options = { localModelPath: '/models/', allowRemote: false, wasmPaths: ORT_WASM_PATHS };
+  const options = { localModelPath: '/models/', allowRemote: false, wasmPaths: ORT_WASM_PATHS, device };
   const model = await loadModel({ ...options, id: 'stories260K', dtype: 'fp32' });
   const scores = await model.scoreItems(context, items);
   const story = await model.generate('', { maxNewTokens });
@@ -77,8 +77,10 @@ describe('model runtime in the browser', () => {
         await page.goto(base);
         // SwiftShader emulates the GPU on the CPU: a short story proves the path without taking minutes.
         const maxNewTokens = webgpu ? 24 : 256;
-        const run: PageRun = await page.evaluate(`(${IN_PAGE})(${JSON.stringify({ context: CONTEXT, requests: REQUESTS, maxNewTokens })})`);
-        expect(run.device).toBe(webgpu ? 'webgpu' : 'wasm');
+        // The device is asked for: left to itself the page treats SwiftShader (a fallback adapter) as no GPU.
+        const device = webgpu ? 'webgpu' : 'wasm';
+        const run: PageRun = await page.evaluate(`(${IN_PAGE})(${JSON.stringify({ context: CONTEXT, requests: REQUESTS, maxNewTokens, device })})`);
+        expect(run.device).toBe(device);
         run.scores.forEach((request, r) =>
           request.forEach((score, o) => {
             expect(score.tokens).toBe(expected[r][o].tokens);

@@ -87,7 +87,7 @@ describe('glon validate', () => {
     const path = file('bom.json', `\uFEFF${serializeDataset(dataset)}`);
     const run = glon('validate', path);
     expect(run.stderr).toBe('');
-    expect(run.stdout).toMatch(/: valid glon.dataset\/1 \(celebrity, seed 3\)/);
+    expect(run.stdout).toMatch(/: valid glon.dataset\/2 \(celebrity, seed 3\)/);
   });
 
   it('refuses a prompt or an option of whitespace only', async () => {
