@@ -20,7 +20,7 @@ import { deleteExperiment, listExperiments, markFailed, openExperiment } from '.
 import { experimentRun } from './experiment-run.ts';
 import { haltChecker } from './halt-flag.ts';
 import { RuntimeSpent, loadLabModel, type HeldModel } from './load-model.ts';
-import { REPLY_OF, type Command, type CommandOf, type ReplyBody, type RunCommand, type WorkerEvent } from './protocol.ts';
+import { REPLY_OF, type Command, type CommandOf, type Handlers, type ReplyBody, type RunCommand, type WorkerEvent } from './protocol.ts';
 import { progressRelay, type RunTools, type TrainingTools } from './run-tools.ts';
 import { listModels } from './served-models.ts';
 import { trainRun } from './train-run.ts';
@@ -79,8 +79,7 @@ function trainingTools(run: RunHandle): TrainingTools {
   return { ...tools(run), control: run.control, engine: engineOn };
 }
 
-/** Each run command's work, returning its reply's body; a command without a handler does not compile. */
-const handlers: { [C in RunCommand['type']]: (command: CommandOf<C>, run: RunHandle) => Promise<ReplyBody<C>> } = {
+const handlers: Handlers<RunHandle> = {
   'list-models': async () => ({ models: await listModels(), gpu: await probeGpu(), dtypes: [...DTYPES] }),
   async load({ spec, halt }, run) {
     await stopProbe();

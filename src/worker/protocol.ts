@@ -246,6 +246,8 @@ export type CommandFields<C extends RunCommand['type']> = Omit<CommandOf<C>, 'ty
 export type Reply<C extends RunCommand['type']> = Extract<WorkerEvent, { type: Replies[C] }>;
 /** What a handler returns: its reply without the type and request number the dispatcher adds. */
 export type ReplyBody<C extends RunCommand['type']> = Omit<Reply<C>, 'type' | 'request'>;
+/** The worker's work for every run command, each returning its reply's body: a missing command does not compile. */
+export type Handlers<Run> = { [C in RunCommand['type']]: (command: CommandOf<C>, run: Run) => Promise<ReplyBody<C>> };
 /** Any event before the dispatcher stamps it with the request it belongs to. */
 export type EventBody = WorkerEvent extends infer E ? (E extends WorkerEvent ? Omit<E, 'request'> : never) : never;
 
