@@ -79,6 +79,7 @@ function trainingTools(run: RunHandle): TrainingTools {
   return { ...tools(run), control: run.control, engine: engineOn };
 }
 
+/** One handler per run command (Handlers makes a missing one a type error); each returns the body of its reply. */
 const handlers: Handlers<RunHandle> = {
   'list-models': async () => ({ models: await listModels(), gpu: await probeGpu(), dtypes: [...DTYPES] }),
   async load({ spec, halt }, run) {
