@@ -107,6 +107,8 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/**/*.test.ts'],
           exclude: ['tests/browser/**'],
+          // Type-level tests (*.test-d.ts): what must not compile, such as a worker command without a handler.
+          typecheck: { enabled: true, include: ['tests/**/*.test-d.ts'] },
           testTimeout: 120_000,
           pool: 'forks',
           execArgv: ['--harmony-iterator-helpers'],

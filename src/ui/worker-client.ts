@@ -18,6 +18,7 @@ import {
   HALT_FLAG_BYTES,
   HALT_SLOT,
   PAUSE_SLOT,
+  REPLY_OF,
   isFinal,
   type AugmentSpec,
   type Command,
@@ -29,6 +30,8 @@ import {
   type LoadedModel,
   type LocalModel,
   type OpenedExperiment,
+  type Reply,
+  type RunCommand,
   type TrainSpec,
   type Usage,
   type TrainSummary,
@@ -36,7 +39,8 @@ import {
 } from '../worker/protocol.ts';
 
 type ProgressEvent<T extends WorkerEvent['type']> = Omit<Extract<WorkerEvent, { type: T }>, 'type' | 'request'>;
-type CommandBody = Command extends infer C ? (C extends Command ? Omit<C, 'request'> : never) : never;
+/** A run command as a call writes it; the client numbers it. */
+type CommandBody = RunCommand extends infer C ? (C extends RunCommand ? Omit<C, 'request'> : never) : never;
 
 interface Pending {
   onEvent: (event: WorkerEvent) => void;
@@ -117,17 +121,18 @@ export class LabWorker {
     this.start();
   }
 
-  private call<T extends FinalEvent['type']>(
-    body: (halt: HaltFlag) => CommandBody,
-    expected: T,
+  /** Posts the command `body` writes (with the call's halt flag) and resolves with its reply, REPLY_OF[type]. */
+  private call<C extends RunCommand['type']>(
+    body: (halt: HaltFlag) => CommandBody & { type: C },
     signal: AbortSignal | undefined,
     onEvent: (event: WorkerEvent) => void = () => {},
     onStart: (request: number, halt: HaltFlag) => void = () => {},
-  ): Promise<Extract<FinalEvent, { type: T }>> {
+  ): Promise<Reply<C>> {
     signal?.throwIfAborted();
     const request = this.nextRequest++;
     const halt = crossOriginIsolated ? new SharedArrayBuffer(HALT_FLAG_BYTES) : null;
     const command = body(halt);
+    const expected: FinalEvent['type'] = REPLY_OF[command.type];
     onStart(request, halt);
     return new Promise((resolve, reject) => {
       const cancel = () => {
@@ -139,7 +144,7 @@ export class LabWorker {
         onEvent,
         settle: (event) => {
           signal?.removeEventListener('abort', cancel);
-          if (event.type === expected) resolve(event as Extract<FinalEvent, { type: T }>);
+          if (event.type === expected) resolve(event as Reply<C>);
           else if (event.type === 'cancelled') reject(signal?.reason ?? new DOMException('cancelled', 'AbortError'));
           else if (event.type === 'error') reject(event.confirm ? new LongRunError(event.message) : new Error(event.message));
           else reject(new Error(`the lab worker answered "${event.type}" to "${command.type}"`));
@@ -150,7 +155,7 @@ export class LabWorker {
   }
 
   async listModels(): Promise<{ models: LocalModel[]; gpu: GpuFacts; dtypes: Dtype[] }> {
-    const { models, gpu, dtypes } = await this.call(() => ({ type: 'list-models' }), 'models', undefined);
+    const { models, gpu, dtypes } = await this.call(() => ({ type: 'list-models' }), undefined);
     return { models, gpu, dtypes };
   }
 
@@ -159,7 +164,7 @@ export class LabWorker {
     const onEvent = (event: WorkerEvent) => {
       if (event.type === 'load-progress') options.onProgress?.({ file: event.file, loaded: event.loaded, total: event.total });
     };
-    return (await this.call((halt) => ({ type: 'load', spec, halt }), 'loaded', options.signal, onEvent)).model;
+    return (await this.call((halt) => ({ type: 'load', spec, halt }), options.signal, onEvent)).model;
   }
 
   /** The context probe on the loaded model (src/eval/context-probe.ts). */
@@ -167,14 +172,14 @@ export class LabWorker {
     const onEvent = (event: WorkerEvent) => {
       if (event.type === 'probe-progress') options.onProgress?.({ done: event.done, total: event.total });
     };
-    return (await this.call((halt) => ({ type: 'probe', halt }), 'probed', options.signal, onEvent)).verdict;
+    return (await this.call((halt) => ({ type: 'probe', halt }), options.signal, onEvent)).verdict;
   }
 
   async evaluate(spec: EvaluateSpec, options: CallOptions<ProgressEvent<'progress'>> = {}): Promise<EvalResult> {
     const onEvent = (event: WorkerEvent) => {
       if (event.type === 'progress') options.onProgress?.({ stage: event.stage, done: event.done, total: event.total });
     };
-    return (await this.call((halt) => ({ type: 'evaluate', spec, halt }), 'result', options.signal, onEvent)).result;
+    return (await this.call((halt) => ({ type: 'evaluate', spec, halt }), options.signal, onEvent)).result;
   }
 
   /** Trains a LoRA adapter in the worker on the training set of spec.condition, then evaluates that condition with it. */
@@ -183,7 +188,7 @@ export class LabWorker {
       if (event.type === 'train-start' || event.type === 'train-step' || event.type === 'train-paused' || event.type === 'train-end' || event.type === 'progress')
         options.onEvent?.(event);
     };
-    return this.training((halt) => ({ type: 'train', spec, halt }), 'trained', options.signal, onEvent, ({ result, training }) => ({ result, training }));
+    return this.training((halt) => ({ type: 'train', spec, halt }), options.signal, onEvent, ({ result, training }) => ({ result, training }));
   }
 
   /** Runs (or resumes) an experiment on the loaded model; every stage is reported, cache hits included. */
@@ -192,7 +197,7 @@ export class LabWorker {
       if (event.type === 'experiment-event') options.onEvent?.(event.event);
       else if (event.type === 'train-paused') options.onPaused?.();
     };
-    return this.training((halt) => ({ type: 'run-experiment', spec, device, confirmed: options.confirmed ?? false, halt }), 'experiment-done', options.signal, onEvent, ({ key, results, summary, cached }) => ({
+    return this.training((halt) => ({ type: 'run-experiment', spec, device, confirmed: options.confirmed ?? false, halt }), options.signal, onEvent, ({ key, results, summary, cached }) => ({
       key,
       results,
       summary,
@@ -200,16 +205,15 @@ export class LabWorker {
     }));
   }
 
-  private training<T extends FinalEvent['type'], R>(
-    body: (halt: HaltFlag) => CommandBody,
-    expected: T,
+  private training<C extends 'train' | 'run-experiment', R>(
+    body: (halt: HaltFlag) => CommandBody & { type: C },
     signal: AbortSignal | undefined,
     onEvent: (event: WorkerEvent) => void,
-    pick: (event: Extract<FinalEvent, { type: T }>) => R,
+    pick: (event: Reply<C>) => R,
   ): TrainingRun<R> {
     let target = 0;
     let flag: Int32Array | null = null;
-    const done = this.call(body, expected, signal, onEvent, (request, halt) => {
+    const done = this.call<C>(body, signal, onEvent, (request, halt) => {
       target = request;
       flag = halt && new Int32Array(halt);
     }).then(pick);
@@ -238,33 +242,33 @@ export class LabWorker {
       if (event.type === 'progress') options.onProgress?.({ stage: event.stage, done: event.done, total: event.total });
       else if (event.type === 'generation') options.onGeneration?.({ source: event.source, text: event.text });
     };
-    const { key, augmentation, cached } = await this.call((halt) => ({ type: 'augment', spec, halt }), 'augmented', options.signal, onEvent);
+    const { key, augmentation, cached } = await this.call((halt) => ({ type: 'augment', spec, halt }), options.signal, onEvent);
     return { key, augmentation, cached };
   }
 
   async listExperiments(): Promise<{ experiments: ExperimentListing[]; usage: Usage }> {
-    const { experiments, usage } = await this.call(() => ({ type: 'list-experiments' }), 'experiments', undefined);
+    const { experiments, usage } = await this.call(() => ({ type: 'list-experiments' }), undefined);
     return { experiments, usage };
   }
 
   async openExperiment(key: string): Promise<OpenedExperiment> {
-    return (await this.call(() => ({ type: 'open-experiment', key }), 'experiment', undefined)).experiment;
+    return (await this.call(() => ({ type: 'open-experiment', key }), undefined)).experiment;
   }
 
   async markFailed(key: string): Promise<void> {
-    await this.call(() => ({ type: 'mark-failed', key }), 'ok', undefined);
+    await this.call(() => ({ type: 'mark-failed', key }), undefined);
   }
 
   async deleteExperiment(key: string): Promise<void> {
-    await this.call(() => ({ type: 'delete-experiment', key }), 'ok', undefined);
+    await this.call(() => ({ type: 'delete-experiment', key }), undefined);
   }
 
   async exportBundle(key: string): Promise<string> {
-    return (await this.call(() => ({ type: 'export-bundle', key }), 'bundle', undefined)).text;
+    return (await this.call(() => ({ type: 'export-bundle', key }), undefined)).text;
   }
 
   async importBundle(text: string): Promise<ImportedBundle> {
-    return (await this.call(() => ({ type: 'import-bundle', text }), 'imported', undefined)).imported;
+    return (await this.call(() => ({ type: 'import-bundle', text }), undefined)).imported;
   }
 }
 

@@ -134,7 +134,8 @@ export const HALT_FLAG_BYTES = 8;
 /** Stop a training run after its current step, keeping its adapter; stop any run altogether. */
 export const HALT = { training: 1, all: 2 } as const;
 
-export type Command =
+/** A command that starts a run in the worker; it ends with the event REPLY_OF names (or `cancelled`, or `error`). */
+export type RunCommand =
   | { type: 'list-models'; request: number }
   | { type: 'load'; request: number; spec: LoadSpec; halt: HaltFlag }
   | { type: 'evaluate'; request: number; spec: EvaluateSpec; halt: HaltFlag }
@@ -153,7 +154,10 @@ export type Command =
   /** The experiment's record and logs, and whatever it made that no other experiment uses. */
   | { type: 'delete-experiment'; request: number; key: string }
   | { type: 'export-bundle'; request: number; key: string }
-  | { type: 'import-bundle'; request: number; text: string }
+  | { type: 'import-bundle'; request: number; text: string };
+
+/** A command about a run already started (request `target`); it has no reply of its own. */
+export type ControlCommand =
   /** Stops the run started by request `target` altogether; it ends with a `cancelled` event. */
   | { type: 'cancel'; request: number; target: number }
   /** Ends the training of run `target` after its current step; it evaluates the adapter of that step. */
@@ -161,6 +165,8 @@ export type Command =
   /** Pause and resume the training (of a train or run-experiment request `target`), between two of its steps. */
   | { type: 'pause'; request: number; target: number }
   | { type: 'resume'; request: number; target: number };
+
+export type Command = RunCommand | ControlCommand;
 
 export type WorkerEvent =
   /** `dtypes`: every dtype glon can load, the choice for a hub model, whose files are checked when it loads. */
@@ -200,27 +206,55 @@ export type WorkerEvent =
    */
   | { type: 'error'; request: number; message: string; restart: boolean; confirm?: boolean };
 
-/** Events that end a request; the others report on it while it runs. */
-const FINAL = [
-  'models',
-  'loaded',
-  'result',
-  'probed',
-  'trained',
-  'augmented',
-  'experiment-done',
-  'experiments',
-  'experiment',
-  'bundle',
-  'imported',
-  'ok',
-  'cancelled',
-  'error',
-] as const satisfies readonly WorkerEvent['type'][];
+/** The event that answers each run command. */
+export interface Replies {
+  'list-models': 'models';
+  load: 'loaded';
+  evaluate: 'result';
+  probe: 'probed';
+  train: 'trained';
+  augment: 'augmented';
+  'run-experiment': 'experiment-done';
+  'list-experiments': 'experiments';
+  'open-experiment': 'experiment';
+  'mark-failed': 'ok';
+  'delete-experiment': 'ok';
+  'export-bundle': 'bundle';
+  'import-bundle': 'imported';
+}
 
-export type FinalEvent = Extract<WorkerEvent, { type: (typeof FINAL)[number] }>;
+/** Replies at run time; its type makes it list every run command, each with the reply Replies gives it. */
+export const REPLY_OF: { readonly [C in RunCommand['type']]: Replies[C] } = {
+  'list-models': 'models',
+  load: 'loaded',
+  evaluate: 'result',
+  probe: 'probed',
+  train: 'trained',
+  augment: 'augmented',
+  'run-experiment': 'experiment-done',
+  'list-experiments': 'experiments',
+  'open-experiment': 'experiment',
+  'mark-failed': 'ok',
+  'delete-experiment': 'ok',
+  'export-bundle': 'bundle',
+  'import-bundle': 'imported',
+};
 
-const FINAL_TYPES: ReadonlySet<WorkerEvent['type']> = new Set(FINAL);
+export type CommandOf<C extends RunCommand['type']> = Extract<RunCommand, { type: C }>;
+/** What the sender fills in: the command without its request number, which the client assigns. */
+export type CommandFields<C extends RunCommand['type']> = Omit<CommandOf<C>, 'type' | 'request'>;
+export type Reply<C extends RunCommand['type']> = Extract<WorkerEvent, { type: Replies[C] }>;
+/** What a handler returns: its reply without the type and request number the dispatcher adds. */
+export type ReplyBody<C extends RunCommand['type']> = Omit<Reply<C>, 'type' | 'request'>;
+/** The worker's work for every run command, each returning its reply's body: a missing command does not compile. */
+export type Handlers<Run> = { [C in RunCommand['type']]: (command: CommandOf<C>, run: Run) => Promise<ReplyBody<C>> };
+/** Any event before the dispatcher stamps it with the request it belongs to. */
+export type EventBody = WorkerEvent extends infer E ? (E extends WorkerEvent ? Omit<E, 'request'> : never) : never;
+
+/** Events that end a request: its reply, or `cancelled`, or `error`; the others report on it while it runs. */
+export type FinalEvent = Extract<WorkerEvent, { type: Replies[keyof Replies] | 'cancelled' | 'error' }>;
+
+const FINAL_TYPES: ReadonlySet<WorkerEvent['type']> = new Set([...Object.values(REPLY_OF), 'cancelled', 'error']);
 
 export function isFinal(event: WorkerEvent): event is FinalEvent {
   return FINAL_TYPES.has(event.type);
