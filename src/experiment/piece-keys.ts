@@ -48,6 +48,12 @@ export function augmentInputs(spec: ExperimentSpec, mode: AugmentMode) {
 
 export function augmentationKey(spec: ExperimentSpec, datasetHash: string, mode: AugmentMode, seed: number): Promise<string> {
   const { settings, generator } = augmentInputs(spec, mode);
+  return augmentationKeyOf({ datasetHash, generator, mode, settings, seed });
+}
+
+/** The same key from its inputs, for an augmentation made outside an experiment (the Learn step's Augment). */
+export function augmentationKeyOf(inputs: { datasetHash: string; generator: string | null; mode: AugmentMode; settings: unknown; seed: number }): Promise<string> {
+  const { datasetHash, generator, mode, settings, seed } = inputs;
   return pieceKey('augmenter', { dataset: datasetHash, model: generator, mode, settings, seed });
 }
 

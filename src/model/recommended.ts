@@ -49,7 +49,7 @@ export const BYTES_PER_WEIGHT: Record<Dtype, number> = { fp32: 4, fp16: 2, q8: 1
  * Measured by `npm run bench` on a 2-core CPU (README, Speed): ICL scoring of a SmolLM2-135M-sized model on
  * WASM at ~5 items/s. Other models are scaled by their forward FLOPs per token.
  */
-const MEASURED_WASM_ITEMS_PER_SECOND = { like: 'smollm2-135m', itemsPerSecond: 5 } as const;
+export const MEASURED_WASM_ITEMS_PER_SECOND = { like: 'smollm2-135m', itemsPerSecond: 5 } as const;
 /** Tokens of a typical scored sequence (prompt and option after a reused context), for the FLOPs ratio. */
 const SCORED_LENGTH = 64;
 /**

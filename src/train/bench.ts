@@ -16,9 +16,10 @@ import type { EngineWeights } from './llama.ts';
 import { profileKernels, type KernelProfile } from './kernel-profile.ts';
 import { initLora, loraLayout, loraScale, packLora } from './lora.ts';
 import { batchLoss, makeTrainStep, type DeviceBatch } from './step.ts';
+import { defaultAlpha } from './settings.ts';
 
-/** The benchmarked LoRA: rank 8, alpha 16, all seven projections (the reference uses the same). */
-export const BENCH_LORA = { rank: 8, alpha: 16, dropout: 0, targets: PROJECTIONS };
+/** The benchmarked LoRA: rank 8, the default alpha (16), all seven projections (the reference uses the same). */
+export const BENCH_LORA = { rank: 8, alpha: defaultAlpha(8), dropout: 0, targets: PROJECTIONS };
 
 export interface BenchOptions {
   batch?: number;

@@ -3,8 +3,7 @@ import { augment } from '../augment/augment.ts';
 import { validateSettings } from '../augment/augmentation.ts';
 import { serializeDataset } from '../data/format.ts';
 import { sha256Hex } from '../data/hash.ts';
-import { modelKey } from '../experiment/piece-keys.ts';
-import { pieceKey } from '../store/keys.ts';
+import { augmentationKeyOf, modelKey } from '../experiment/piece-keys.ts';
 import { labStore } from './experiment-env.ts';
 import type { HeldModel } from './load-model.ts';
 import { haltChecker } from './halt-flag.ts';
@@ -23,9 +22,9 @@ export async function augmentRun({ spec, halt }: CommandFields<'augment'>, { con
   const store = await labStore();
   const hash = await sha256Hex(serializeDataset(spec.dataset));
   // The runner's key for the same piece: an experiment on this dataset and model finds it in the store.
-  const key = await pieceKey('augmenter', {
-    dataset: hash,
-    model: generator && modelKey({ model: generator.loaded }),
+  const key = await augmentationKeyOf({
+    datasetHash: hash,
+    generator: generator && modelKey({ model: generator.loaded }),
     mode: spec.mode,
     settings,
     seed: spec.seed,

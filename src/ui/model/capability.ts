@@ -4,11 +4,12 @@
  * fit the memory at hand.
  */
 import type { Device, Dtype } from '../../model/language-model.ts';
+import { MEASURED_WASM_ITEMS_PER_SECOND } from '../../model/recommended.ts';
 import { WASM_LIMIT } from '../../train/estimate.ts';
 import { formatBytes } from '../units.ts';
 
 /** Measured on a 2-core CPU (bench/results.json): ICL scoring of a SmolLM2-135M-sized model, KV cache reused. */
-export const WASM_SPEED = { parameters: '135M', itemsPerSecond: 5, smallItems: 48, smallSeconds: 10 } as const;
+export const WASM_SPEED = { parameters: '135M', itemsPerSecond: MEASURED_WASM_ITEMS_PER_SECOND.itemsPerSecond, smallItems: 48, smallSeconds: 10 } as const;
 /** A default fine-tuning run of stories260K on a `small` dataset (README, LoRA fine-tuning). */
 export const WASM_TINY_TRAINING = '15-35 s';
 
