@@ -10,6 +10,7 @@
  * each such item is equally likely to fall either way, so p = P(Binomial(gained + lost, 1/2) >= gained).
  * The model "uses facts in context" when p < PROBE_ALPHA.
  */
+import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
 import type { Dataset } from '../data/format.ts';
 import { generateDataset } from '../data/generate.ts';
 import type { LanguageModel, RunOptions } from '../model/language-model.ts';
@@ -38,13 +39,7 @@ export interface ProbeVerdict {
 
 /** P(X >= k) for X ~ Binomial(n, 1/2). */
 function binomialTail(n: number, k: number): number {
-  let term = 0.5 ** n; // P(X = 0)
-  let tail = k <= 0 ? term : 0;
-  for (let x = 1; x <= n; x++) {
-    term = (term * (n - x + 1)) / x;
-    if (x >= k) tail += term;
-  }
-  return Math.min(1, tail);
+  return k <= 0 ? 1 : 1 - binomialCdf(k - 1, n, 0.5);
 }
 
 /** The verdict from each item's correctness without (`base`) and with (`icl`) the facts, item by item. */
