@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ARCHITECTURES, type LikeName } from '../src/model/architectures.ts';
+import { ARCHITECTURES, SPECIAL_TOKENS, type LikeName } from '../src/model/architectures.ts';
 import { loadGpt2Merges } from '../src/model/gpt2-merges-node.ts';
 import { makeModel } from '../src/model/make-model.ts';
 import type { WeightFormat } from '../src/model/llama-graph.ts';
@@ -32,10 +32,9 @@ export async function madeModel(like: LikeName, layers: number, seed: number, dt
   const prefix = `glon-made-model-${like}-${layers}l-`;
   for (const name of readdirSync(tmpdir()))
     if (name.startsWith(prefix) && !name.includes('.tmp-')) rmSync(join(tmpdir(), name), { recursive: true, force: true });
-  const arch = { ...ARCHITECTURES[like], numLayers: layers };
   // Written aside and renamed into place, so a test file running in parallel never sees half a folder.
   const staging = mkdtempSync(`${dir}.tmp-`);
-  for (const f of makeModel({ arch, seed, dtypes, merges: await loadGpt2Merges(), like })) {
+  for (const f of makeModel({ config: { ...ARCHITECTURES[like], numLayers: layers }, specialTokens: SPECIAL_TOKENS[like], seed, dtypes, merges: await loadGpt2Merges(), like })) {
     mkdirSync(dirname(join(staging, f.path)), { recursive: true });
     writeFileSync(join(staging, f.path), f.contents);
   }

@@ -2,7 +2,7 @@ import { formatBytes } from '../data/bytes.ts';
 import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ARCHITECTURES, LIKE_NAMES, isLikeName, type LikeName } from '../model/architectures.ts';
+import { ARCHITECTURES, LIKE_NAMES, SPECIAL_TOKENS, isLikeName, type LikeName } from '../model/architectures.ts';
 import { loadGpt2Merges } from '../model/gpt2-merges-node.ts';
 import type { WeightFormat } from '../model/llama-graph.ts';
 import { WEIGHT_FORMATS, makeModel } from '../model/make-model.ts';
@@ -33,9 +33,9 @@ export interface ModelFolderOptions {
 
 /** Writes a random-weight model folder; returns "file size, ..." of its ONNX files for a summary line. */
 export async function makeModelFolder(options: ModelFolderOptions): Promise<string> {
-  const arch = { ...ARCHITECTURES[options.like], numLayers: options.layers };
   const files = makeModel({
-    arch,
+    config: { ...ARCHITECTURES[options.like], numLayers: options.layers },
+    specialTokens: SPECIAL_TOKENS[options.like],
     seed: options.seed,
     dtypes: options.dtypes,
     merges: await loadGpt2Merges(),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PROJECTIONS, type Projection } from '../model/onnx-weights.ts';
+import { PROJECTIONS, type Projection } from '../model/llama-config.ts';
 import { DTYPES } from '../model/dtypes.ts';
 import type { Dtype } from '../model/language-model.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, encodeAdapter } from '../train/adapter-files.ts';

@@ -4,7 +4,8 @@
  * "Ġ" for spaces, digits split one by one), so English splits into a realistic number of tokens and
  * token boundaries behave as they do on the real models. Ids the merges do not reach are unused tokens.
  */
-import type { Architecture } from './architectures.ts';
+import type { SpecialToken } from './architectures.ts';
+import type { LlamaConfig } from './llama-config.ts';
 
 /** GPT-2's reversible byte -> printable character map, in GPT-2's id order (printable bytes first). */
 function byteAlphabet(): string[] {
@@ -21,19 +22,20 @@ export interface TokenizerFiles {
 }
 
 /** `merges`: "a b" lines in priority order (GPT-2's vocab.bpe without its header). */
-export function byteLevelTokenizer(arch: Architecture, merges: readonly string[]): TokenizerFiles {
-  const special = new Map(arch.specialTokens.map((t) => [t.id, t.content]));
+export function byteLevelTokenizer(config: LlamaConfig, specialTokens: readonly SpecialToken[], merges: readonly string[]): TokenizerFiles {
+  const special = new Map(specialTokens.map((t) => [t.id, t.content]));
+  const named = (id: number | undefined) => (id === undefined ? undefined : special.get(id));
   const alphabet = byteAlphabet();
-  if (arch.vocabSize < special.size + alphabet.length) {
-    throw new Error(`a byte-level tokenizer needs a vocabulary of at least ${special.size + alphabet.length} tokens, not ${arch.vocabSize}`);
+  if (config.vocabSize < special.size + alphabet.length) {
+    throw new Error(`a byte-level tokenizer needs a vocabulary of at least ${special.size + alphabet.length} tokens, not ${config.vocabSize}`);
   }
   for (const id of special.keys()) {
-    if (id < 0 || id >= arch.vocabSize) throw new Error(`special token id ${id} is outside the vocabulary (${arch.vocabSize})`);
+    if (id < 0 || id >= config.vocabSize) throw new Error(`special token id ${id} is outside the vocabulary (${config.vocabSize})`);
   }
 
   const vocab: Record<string, number> = {};
   const usedMerges: string[] = [];
-  const free = Array.from({ length: arch.vocabSize }, (_, id) => id).filter((id) => !special.has(id));
+  const free = Array.from({ length: config.vocabSize }, (_, id) => id).filter((id) => !special.has(id));
   let next = 0;
   for (const piece of alphabet) vocab[piece] = free[next++];
   for (const merge of merges) {
@@ -46,7 +48,7 @@ export function byteLevelTokenizer(arch: Architecture, merges: readonly string[]
   for (let unused = 0; next < free.length; unused++) vocab[`<|unused_${unused}|>`] = free[next++];
   for (const [id, content] of special) vocab[content] = id;
 
-  const eos = special.get(arch.eosTokenId);
+  const eos = named(config.eosTokenId);
   const tokenizer = {
     version: '1.0',
     truncation: null,
@@ -71,15 +73,15 @@ export function byteLevelTokenizer(arch: Architecture, merges: readonly string[]
   };
   // Like GPT-2, SmolLM2 and Qwen2: no BOS is added; the end-of-text token closes documents.
   const tokenizerConfig = {
-    tokenizer_class: arch.modelType === 'qwen2' ? 'Qwen2Tokenizer' : 'GPT2Tokenizer',
+    tokenizer_class: config.modelType === 'qwen2' ? 'Qwen2Tokenizer' : 'GPT2Tokenizer',
     add_prefix_space: false,
-    bos_token: arch.modelType === 'qwen2' ? null : special.get(arch.bosTokenId) ?? null,
+    bos_token: config.modelType === 'qwen2' ? null : named(config.bosTokenId) ?? null,
     eos_token: eos ?? null,
-    unk_token: arch.modelType === 'qwen2' ? null : eos ?? null,
-    pad_token: arch.modelType === 'qwen2' ? eos ?? null : null,
+    unk_token: config.modelType === 'qwen2' ? null : eos ?? null,
+    pad_token: config.modelType === 'qwen2' ? eos ?? null : null,
     additional_special_tokens: [...special.values()].filter((t) => t !== eos),
     clean_up_tokenization_spaces: false,
-    model_max_length: arch.maxPositionEmbeddings,
+    model_max_length: config.maxPositions,
   };
   return { tokenizer, tokenizerConfig };
 }

@@ -1,7 +1,28 @@
-/** A Llama-family `config.json` read into the sizes the jax-js engine needs, checked at the boundary. */
+/**
+ * The one description of a Llama-family decoder (Llama, SmolLM2, Qwen2: RMSNorm, RoPE in the rotate_half
+ * layout, grouped-query attention, SwiGLU): its sizes and its projections. A model's `config.json` is read
+ * into it (`parseLlamaConfig`, checked at the boundary) and written from it (`configJson`) here only.
+ */
 import { z } from 'zod';
 
+/** The seven projections of a layer, in the order they run. */
+export const PROJECTIONS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
+export type Projection = (typeof PROJECTIONS)[number];
+
+/** Each projection's module inside a layer, as Hugging Face checkpoints and PEFT adapters name it. */
+export const PROJECTION_MODULES: Record<Projection, string> = {
+  q: 'self_attn.q_proj',
+  k: 'self_attn.k_proj',
+  v: 'self_attn.v_proj',
+  o: 'self_attn.o_proj',
+  gate: 'mlp.gate_proj',
+  up: 'mlp.up_proj',
+  down: 'mlp.down_proj',
+};
+
 export interface LlamaConfig {
+  /** config.json `model_type` as transformers.js picks its class by it: Qwen2, or the Llama class for every other. */
+  modelType: 'llama' | 'qwen2';
   vocabSize: number;
   hiddenSize: number;
   intermediateSize: number;
@@ -13,6 +34,10 @@ export interface LlamaConfig {
   rmsNormEps: number;
   tieWordEmbeddings: boolean;
   maxPositions: number;
+  /** Output biases on the q, k and v projections (Qwen2 has them). */
+  attentionBias: boolean;
+  /** Standard deviation of an untrained model's normal weights. */
+  initializerRange: number;
   bosTokenId?: number;
   eosTokenId?: number;
 }
@@ -31,6 +56,8 @@ const schema = z.object({
   rms_norm_eps: z.number().positive().optional(),
   tie_word_embeddings: z.boolean().optional(),
   max_position_embeddings: positive.optional(),
+  attention_bias: z.boolean().optional(),
+  initializer_range: z.number().nonnegative().optional(),
   bos_token_id: z.number().int().nullish(),
   eos_token_id: z.union([z.number().int(), z.array(z.number().int())]).nullish(),
   hidden_act: z.string().optional(),
@@ -54,7 +81,9 @@ export function parseLlamaConfig(json: unknown): LlamaConfig {
   const headDim = c.head_dim ?? c.hidden_size / c.num_attention_heads;
   if (!Number.isInteger(headDim) || headDim % 2 !== 0) throw new Error(`config.json: head size ${headDim} must be an even integer`);
   const eos = Array.isArray(c.eos_token_id) ? c.eos_token_id[0] : c.eos_token_id;
+  const modelType = c.model_type === 'qwen2' ? 'qwen2' : 'llama';
   return {
+    modelType,
     vocabSize: c.vocab_size,
     hiddenSize: c.hidden_size,
     intermediateSize: c.intermediate_size,
@@ -66,9 +95,57 @@ export function parseLlamaConfig(json: unknown): LlamaConfig {
     rmsNormEps: c.rms_norm_eps ?? 1e-5,
     tieWordEmbeddings: c.tie_word_embeddings ?? false,
     maxPositions: c.max_position_embeddings ?? 2048,
+    // Hugging Face's Qwen2 always has q/k/v biases and its config does not say so.
+    attentionBias: c.attention_bias ?? modelType === 'qwen2',
+    initializerRange: c.initializer_range ?? 0.02,
     bosTokenId: c.bos_token_id ?? undefined,
     eosTokenId: eos ?? undefined,
   };
+}
+
+/** The Hugging Face config.json that makes transformers.js pick the right class and cache shapes. */
+export function configJson(c: LlamaConfig): Record<string, unknown> {
+  const common = {
+    architectures: [c.modelType === 'qwen2' ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM'],
+    model_type: c.modelType,
+    vocab_size: c.vocabSize,
+    hidden_size: c.hiddenSize,
+    intermediate_size: c.intermediateSize,
+    num_hidden_layers: c.numLayers,
+    num_attention_heads: c.numHeads,
+    num_key_value_heads: c.numKvHeads,
+    head_dim: c.headDim,
+    max_position_embeddings: c.maxPositions,
+    hidden_act: 'silu',
+    rms_norm_eps: c.rmsNormEps,
+    rope_theta: c.ropeTheta,
+    rope_scaling: null,
+    tie_word_embeddings: c.tieWordEmbeddings,
+    initializer_range: c.initializerRange,
+    bos_token_id: c.bosTokenId,
+    eos_token_id: c.eosTokenId,
+    torch_dtype: 'float32',
+    use_cache: true,
+  };
+  return c.modelType === 'llama'
+    ? { ...common, attention_bias: c.attentionBias, mlp_bias: false }
+    : { ...common, use_sliding_window: false, sliding_window: c.maxPositions, max_window_layers: c.numLayers };
+}
+
+/** [in, out] of a projection. */
+export function projectionShape(c: LlamaConfig, p: Projection): [number, number] {
+  const q = c.numHeads * c.headDim;
+  const kv = c.numKvHeads * c.headDim;
+  const shapes: Record<Projection, [number, number]> = {
+    q: [c.hiddenSize, q],
+    k: [c.hiddenSize, kv],
+    v: [c.hiddenSize, kv],
+    o: [q, c.hiddenSize],
+    gate: [c.hiddenSize, c.intermediateSize],
+    up: [c.hiddenSize, c.intermediateSize],
+    down: [c.intermediateSize, c.hiddenSize],
+  };
+  return shapes[p];
 }
 
 /** Parameter count of the base model (embedding counted once when tied). */

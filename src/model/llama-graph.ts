@@ -3,35 +3,9 @@
  * `attention_mask`, `position_ids` and `past_key_values.{i}.key|value`; outputs `logits` and `present.{i}.*`.
  * Standard ops only (opset 17), so ONNX Runtime on CPU, WASM and WebGPU all run it.
  */
-import type { Architecture } from './architectures.ts';
+import { PROJECTIONS, PROJECTION_MODULES, projectionShape, type LlamaConfig, type Projection } from './llama-config.ts';
+import { transposed, type LlamaWeights, type Matrix } from './llama-weights.ts';
 import { DataType, GraphBuilder, modelProto, type ModelProto } from './onnx-writer.ts';
-
-/** A linear layer as Hugging Face checkpoints store it: weight [out, in], row-major. */
-export interface Linear {
-  weight: Float32Array;
-  bias?: Float32Array;
-}
-
-export interface LayerWeights {
-  inputLayernorm: Float32Array;
-  q: Linear;
-  k: Linear;
-  v: Linear;
-  o: Linear;
-  postAttentionLayernorm: Float32Array;
-  gate: Linear;
-  up: Linear;
-  down: Linear;
-}
-
-export interface LlamaWeights {
-  /** [vocab, hidden]; also the output head when the architecture ties embeddings. */
-  embedTokens: Float32Array;
-  layers: LayerWeights[];
-  norm: Float32Array;
-  /** [vocab, hidden]; only for untied architectures. */
-  lmHead?: Float32Array;
-}
 
 /** fp32, or q8: int8 weights with one fp32 scale per output channel, dequantized in the graph. */
 export type WeightFormat = 'fp32' | 'q8';
@@ -40,15 +14,6 @@ const OPSET = 17;
 const IR_VERSION = 8;
 /** Additive mask for forbidden keys: large enough to zero them in softmax, finite so fully masked rows stay finite. */
 const MASKED = -1e9;
-
-function transpose(weight: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(weight.length);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let c = 0; c < cols; c++) out[c * rows + r] = weight[base + c];
-  }
-  return out;
-}
 
 /** Symmetric int8 per output channel: w ≈ q * scale[out]. `weightT` is [in, out]. */
 function quantizeColumns(weightT: Float32Array, cols: number): { q: Int8Array; scale: Float32Array } {
@@ -64,75 +29,74 @@ function quantizeColumns(weightT: Float32Array, cols: number): { q: Int8Array; s
   return { q, scale };
 }
 
-function checkLength(name: string, values: Float32Array | undefined, expected: number): void {
+function checkVector(name: string, values: Float32Array | undefined, expected: number): void {
   if (!values) throw new Error(`weights: ${name} is missing`);
   if (values.length !== expected) throw new Error(`weights: ${name} has ${values.length} values, expected ${expected}`);
 }
 
-function checkWeights(arch: Architecture, w: LlamaWeights): void {
-  const { hiddenSize: d, intermediateSize: f, vocabSize: v, numHeads, numKvHeads, headDim } = arch;
-  if (numHeads % numKvHeads !== 0) throw new Error(`architecture: ${numHeads} heads do not group into ${numKvHeads} kv heads`);
-  if (w.layers.length !== arch.numLayers) throw new Error(`weights: ${w.layers.length} layers, expected ${arch.numLayers}`);
-  checkLength('embedTokens', w.embedTokens, v * d);
-  checkLength('norm', w.norm, d);
-  if (!arch.tieWordEmbeddings) checkLength('lmHead', w.lmHead, v * d);
-  const qDim = numHeads * headDim;
-  const kvDim = numKvHeads * headDim;
+function checkMatrix(name: string, m: Matrix | undefined, rows: number, cols: number): void {
+  if (!m) throw new Error(`weights: ${name} is missing`);
+  if (m.rows !== rows || m.cols !== cols) throw new Error(`weights: ${name} is ${m.rows}x${m.cols}, expected ${rows}x${cols}`);
+  checkVector(name, m.data, rows * cols);
+}
+
+function checkWeights(config: LlamaConfig, w: LlamaWeights): void {
+  const { hiddenSize: d, vocabSize: v, numHeads, numKvHeads } = config;
+  if (numHeads % numKvHeads !== 0) throw new Error(`config: ${numHeads} heads do not group into ${numKvHeads} kv heads`);
+  if (w.layers.length !== config.numLayers) throw new Error(`weights: ${w.layers.length} layers, expected ${config.numLayers}`);
+  checkMatrix('embed', w.embed, v, d);
+  checkVector('finalNorm', w.finalNorm, d);
+  if (!config.tieWordEmbeddings || w.lmHead) checkMatrix('lmHead', w.lmHead, d, v);
   w.layers.forEach((l, i) => {
-    const p = `layers.${i}`;
-    checkLength(`${p}.inputLayernorm`, l.inputLayernorm, d);
-    checkLength(`${p}.postAttentionLayernorm`, l.postAttentionLayernorm, d);
-    const shapes: [string, Linear, number, number][] = [
-      ['q', l.q, qDim, d], ['k', l.k, kvDim, d], ['v', l.v, kvDim, d], ['o', l.o, d, qDim],
-      ['gate', l.gate, f, d], ['up', l.up, f, d], ['down', l.down, d, f],
-    ];
-    for (const [name, linear, out, inp] of shapes) {
-      checkLength(`${p}.${name}.weight`, linear.weight, out * inp);
-      const wantsBias = arch.attentionBias && (name === 'q' || name === 'k' || name === 'v');
-      if (wantsBias) checkLength(`${p}.${name}.bias`, linear.bias, out);
-      else if (linear.bias) throw new Error(`weights: ${p}.${name}.bias is not part of this architecture`);
+    const at = `layers.${i}`;
+    checkVector(`${at}.inputNorm`, l.inputNorm, d);
+    checkVector(`${at}.postNorm`, l.postNorm, d);
+    for (const p of PROJECTIONS) {
+      const [inp, out] = projectionShape(config, p);
+      checkMatrix(`${at}.${p}`, l[p], inp, out);
+      const bias = l.bias?.[p];
+      if (config.attentionBias && (p === 'q' || p === 'k' || p === 'v')) checkVector(`${at}.bias.${p}`, bias, out);
+      else if (bias) throw new Error(`weights: ${at}.bias.${p} is not part of this model`);
     }
   });
 }
 
-/** Builds the whole decoder; `weights` are read, never changed. */
-export function buildLlamaModel(arch: Architecture, weights: LlamaWeights, format: WeightFormat): ModelProto {
-  checkWeights(arch, weights);
-  const g = new GraphBuilder(`${arch.modelType}-decoder`);
-  const { hiddenSize: D, numHeads: NH, numKvHeads: NKV, headDim: HD, vocabSize: V } = arch;
+/**
+ * Builds the whole decoder; `weights` are read, never changed. The head is `lmHead` when the weights have one
+ * (a quantized export of a tied model keeps its own copy), else the embedding.
+ */
+export function buildLlamaModel(config: LlamaConfig, weights: LlamaWeights, format: WeightFormat): ModelProto {
+  checkWeights(config, weights);
+  const g = new GraphBuilder(`${config.modelType}-decoder`);
+  const { hiddenSize: D, numHeads: NH, numKvHeads: NKV, headDim: HD, vocabSize: V } = config;
   const group = NH / NKV;
 
   g.input('input_ids', DataType.INT64, ['batch_size', 'sequence_length']);
   g.input('attention_mask', DataType.INT64, ['batch_size', 'total_sequence_length']);
   g.input('position_ids', DataType.INT64, ['batch_size', 'sequence_length']);
   g.output('logits', DataType.FLOAT, ['batch_size', 'sequence_length', V]);
-  for (let i = 0; i < arch.numLayers; i++) {
+  for (let i = 0; i < config.numLayers; i++) {
     for (const kv of ['key', 'value']) {
       g.input(`past_key_values.${i}.${kv}`, DataType.FLOAT, ['batch_size', NKV, 'past_sequence_length', HD]);
       g.output(`present.${i}.${kv}`, DataType.FLOAT, ['batch_size', NKV, 'total_sequence_length', HD]);
     }
   }
 
-  /** [out, in] -> a tensor name holding [in, out] for MatMul (fp32, or int8 + DequantizeLinear). */
-  const matmulWeight = (weight: Float32Array, out: number, inp: number, name: string): string => {
-    const weightT = transpose(weight, out, inp);
-    if (format === 'fp32') return g.constant(weightT, [inp, out], `${name}_T`);
-    const { q, scale } = quantizeColumns(weightT, out);
-    const qName = g.constant(q, [inp, out], `${name}_T_quantized`);
-    const sName = g.constant(scale, [out], `${name}_T_scale`);
-    const zName = g.constant(new Int8Array(out), [out], `${name}_T_zero_point`);
+  /** A tensor name holding `m` [in, out] for MatMul (fp32, or int8 + DequantizeLinear). */
+  const matmulWeight = (m: Matrix, name: string): string => {
+    if (format === 'fp32') return g.constant(m.data, [m.rows, m.cols], `${name}_T`);
+    const { q, scale } = quantizeColumns(m.data, m.cols);
+    const qName = g.constant(q, [m.rows, m.cols], `${name}_T_quantized`);
+    const sName = g.constant(scale, [m.cols], `${name}_T_scale`);
+    const zName = g.constant(new Int8Array(m.cols), [m.cols], `${name}_T_zero_point`);
     return g.op('DequantizeLinear', [qName, sName, zName], { axis: 1 });
   };
-  const linear = (x: string, l: Linear, out: number, inp: number, name: string): string => {
-    const y = g.op('MatMul', [x, matmulWeight(l.weight, out, inp, `${name}.weight`)]);
-    return l.bias ? g.op('Add', [y, g.constant(l.bias, [out], `${name}.bias`)]) : y;
-  };
 
-  const embed = g.constant(weights.embedTokens, [V, D], 'model.embed_tokens.weight');
+  const embed = g.constant(weights.embed.data, [V, D], 'model.embed_tokens.weight');
   let x = g.op('Gather', [embed, 'input_ids'], { axis: 0 }); // [B,S,D]
 
   // Rotary tables from position_ids, [B,1,S,HD]: angle = position * theta^(-2i/HD), halves repeated (rotate_half layout).
-  const invFreq = Array.from({ length: HD / 2 }, (_, i) => 1 / arch.ropeTheta ** ((2 * i) / HD));
+  const invFreq = Array.from({ length: HD / 2 }, (_, i) => 1 / config.ropeTheta ** ((2 * i) / HD));
   const positions = g.op('Unsqueeze', [g.op('Cast', ['position_ids'], { to: DataType.FLOAT }), g.int64([2])]);
   const freqs = g.op('Mul', [positions, g.float(invFreq, [1, 1, HD / 2])]);
   const angles = g.op('Unsqueeze', [g.op('Concat', [freqs, freqs], { axis: 2 }), g.int64([1])]);
@@ -150,7 +114,7 @@ export function buildLlamaModel(arch: Architecture, weights: LlamaWeights, forma
   const padding = g.op('Unsqueeze', [g.op('Cast', ['attention_mask'], { to: DataType.BOOL }), g.int64([1, 2, 3])]);
   const bias = g.op('Where', [g.op('And', [causal, padding]), g.float([0], []), g.float([MASKED], [])]);
 
-  const eps = g.float([arch.rmsNormEps], []);
+  const eps = g.float([config.rmsNormEps], []);
   const rmsNorm = (t: string, weight: Float32Array, name: string): string => {
     const meanSquare = g.op('ReduceMean', [g.op('Mul', [t, t])], { axes: [-1], keepdims: 1 });
     const normed = g.op('Div', [t, g.op('Sqrt', [g.op('Add', [meanSquare, eps])])]);
@@ -171,13 +135,19 @@ export function buildLlamaModel(arch: Architecture, weights: LlamaWeights, forma
 
   const scale = g.float([1 / Math.sqrt(HD)], []);
   const qDim = NH * HD;
-  const kvDim = NKV * HD;
   weights.layers.forEach((layer, i) => {
-    const p = `model.layers.${i}`;
-    const h = rmsNorm(x, layer.inputLayernorm, `${p}.input_layernorm.weight`);
-    const q = rope(heads(linear(h, layer.q, qDim, D, `${p}.self_attn.q_proj`), NH));
-    const k = rope(heads(linear(h, layer.k, kvDim, D, `${p}.self_attn.k_proj`), NKV));
-    const v = heads(linear(h, layer.v, kvDim, D, `${p}.self_attn.v_proj`), NKV);
+    const at = `model.layers.${i}`;
+    /** x @ W (+ bias) of one projection, under its Hugging Face name. */
+    const project = (x: string, p: Projection): string => {
+      const name = `${at}.${PROJECTION_MODULES[p]}`;
+      const y = g.op('MatMul', [x, matmulWeight(layer[p], `${name}.weight`)]);
+      const bias = layer.bias?.[p];
+      return bias ? g.op('Add', [y, g.constant(bias, [bias.length], `${name}.bias`)]) : y;
+    };
+    const h = rmsNorm(x, layer.inputNorm, `${at}.input_layernorm.weight`);
+    const q = rope(heads(project(h, 'q'), NH));
+    const k = rope(heads(project(h, 'k'), NKV));
+    const v = heads(project(h, 'v'), NKV);
     const keys = g.op('Concat', [`past_key_values.${i}.key`, k], { axis: 2 }, { outputs: [`present.${i}.key`] });
     const values = g.op('Concat', [`past_key_values.${i}.value`, v], { axis: 2 }, { outputs: [`present.${i}.value`] });
     // Grouped-query attention without copying kv heads: queries [B,NKV,group,S,HD] broadcast against [B,NKV,1,T,HD].
@@ -188,21 +158,22 @@ export function buildLlamaModel(arch: Architecture, weights: LlamaWeights, forma
     const probs = g.op('Softmax', [g.op('Add', [g.op('Mul', [scores, scale]), bias])], { axis: -1 });
     const context = g.op('Reshape', [g.op('MatMul', [probs, v5]), g.int64([0, NH, -1, HD])]);
     const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: [0, 2, 1, 3] }), g.int64([0, 0, qDim])]);
-    x = g.op('Add', [x, linear(merged, layer.o, D, qDim, `${p}.self_attn.o_proj`)]);
+    x = g.op('Add', [x, project(merged, 'o')]);
 
-    const h2 = rmsNorm(x, layer.postAttentionLayernorm, `${p}.post_attention_layernorm.weight`);
-    const gate = linear(h2, layer.gate, arch.intermediateSize, D, `${p}.mlp.gate_proj`);
-    const up = linear(h2, layer.up, arch.intermediateSize, D, `${p}.mlp.up_proj`);
+    const h2 = rmsNorm(x, layer.postNorm, `${at}.post_attention_layernorm.weight`);
+    const gate = project(h2, 'gate');
+    const up = project(h2, 'up');
     const swiglu = g.op('Mul', [g.op('Mul', [gate, g.op('Sigmoid', [gate])]), up]);
-    x = g.op('Add', [x, linear(swiglu, layer.down, D, arch.intermediateSize, `${p}.mlp.down_proj`)]);
+    x = g.op('Add', [x, project(swiglu, 'down')]);
   });
-  x = rmsNorm(x, weights.norm, 'model.norm.weight');
+  x = rmsNorm(x, weights.finalNorm, 'model.norm.weight');
 
-  // A tied fp32 head reuses the embedding table; a quantized head gets its own int8 copy, like stories260K's.
-  const head =
-    arch.tieWordEmbeddings && format === 'fp32'
+  // A tied fp32 head reuses the embedding table; a tied quantized head gets its own int8 copy, like stories260K's.
+  const head = weights.lmHead
+    ? matmulWeight(weights.lmHead, 'lm_head.weight')
+    : format === 'fp32'
       ? g.op('Transpose', [embed], { perm: [1, 0] })
-      : matmulWeight(arch.tieWordEmbeddings ? weights.embedTokens : weights.lmHead!, V, D, 'lm_head.weight');
+      : matmulWeight(transposed(weights.embed), 'lm_head.weight');
   g.op('MatMul', [x, head], {}, { outputs: ['logits'] });
 
   return modelProto(g.build(), { opsets: { '': OPSET }, irVersion: IR_VERSION, producer: 'glon' });

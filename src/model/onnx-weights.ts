@@ -4,48 +4,17 @@
  * is constant; q/k/v are three projections of one normed input, told apart by where they meet inside
  * attention; gate/up are two projections of one input, gate being the one that reaches a Sigmoid; layers
  * follow graph order; a bias is the constant vector an Add puts on a projection's output (Qwen2's q/k/v).
- * Quantized weights (fp16, DequantizeLinear, MatMulInteger, MatMulNBits) come out float32.
+ * Quantized weights (fp16, DequantizeLinear, MatMulInteger, MatMulNBits) come out float32, in the layout of
+ * llama-weights.ts ([in, out], as MatMul reads them: no conversion).
  */
 import onnxProto from 'onnx-proto';
-import type { LlamaConfig } from './llama-config.ts';
+import { PROJECTIONS, type LlamaConfig, type Projection } from './llama-config.ts';
+import { transposed, type LayerWeights, type LlamaWeights, type Matrix } from './llama-weights.ts';
 import { bfloat16ToFloat, dequantizeLinear, dequantizeMatMulNBits, halfToFloat, type IntArray } from './dequantize.ts';
 
 const { onnx } = onnxProto;
 type TensorProto = InstanceType<typeof onnx.TensorProto>;
 type NodeProto = InstanceType<typeof onnx.NodeProto>;
-
-/** A row-major float32 matrix. Projections are stored [in, out], so that y = x @ w as in the ONNX graph. */
-export interface Matrix {
-  rows: number;
-  cols: number;
-  data: Float32Array;
-}
-
-export interface LayerWeights {
-  inputNorm: Float32Array;
-  q: Matrix;
-  k: Matrix;
-  v: Matrix;
-  o: Matrix;
-  postNorm: Float32Array;
-  gate: Matrix;
-  up: Matrix;
-  down: Matrix;
-  /** Output biases of the projections that have one (Qwen2: q, k and v). */
-  bias?: Partial<Record<Projection, Float32Array>>;
-}
-
-export interface LlamaWeights {
-  /** [vocab, hidden]. */
-  embed: Matrix;
-  layers: LayerWeights[];
-  finalNorm: Float32Array;
-  /** [hidden, vocab]; absent when the head is the embedding itself (tied and stored once). */
-  lmHead?: Matrix;
-}
-
-export const PROJECTIONS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
-export type Projection = (typeof PROJECTIONS)[number];
 
 export class OnnxWeightError extends Error {
   override name = 'OnnxWeightError';
@@ -124,12 +93,6 @@ function attr(node: NodeProto, name: string): number | number[] | undefined {
 
 function asFloat(c: Constant): Float32Array {
   return c.values instanceof Float32Array ? c.values : Float32Array.from(c.values);
-}
-
-function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
-  return out;
 }
 
 /** A node that multiplies an activation by a constant matrix. */
@@ -221,7 +184,8 @@ class Graph {
       case 'Transpose': {
         const x = this.floatConstant(inputs[0]);
         if (!x || x.dims.length !== 2) return null;
-        return { dims: [x.dims[1], x.dims[0]], values: transpose2d(x.values as Float32Array, x.dims[0], x.dims[1]) };
+        const t = transposed({ rows: x.dims[0], cols: x.dims[1], data: x.values as Float32Array });
+        return { dims: [t.rows, t.cols], values: t.data };
       }
       default:
         return null;

@@ -1,10 +1,10 @@
 /**
- * Random weights for an architecture, initialized as Hugging Face initializes an untrained model:
+ * Random weights for a config, initialized as Hugging Face initializes an untrained model:
  * matrices and embeddings normal(0, initializer_range), norm weights 1, biases 0. Same seed, same weights.
  */
 import type { Rng } from '../data/rng.ts';
-import type { Architecture } from './architectures.ts';
-import type { LayerWeights, Linear, LlamaWeights } from './llama-graph.ts';
+import { PROJECTIONS, projectionShape, type LlamaConfig, type Projection } from './llama-config.ts';
+import { transposed, type LayerWeights, type LlamaWeights, type Matrix } from './llama-weights.ts';
 
 /** normal(0, std) values; Box-Muller's two outputs per pair of uniforms are both kept (Rng.normal keeps one), halving the cost for 100M+ weights. */
 function normal(rng: Rng, count: number, std: number): Float32Array {
@@ -20,30 +20,25 @@ function normal(rng: Rng, count: number, std: number): Float32Array {
   return out;
 }
 
-export function randomLlamaWeights(arch: Architecture, rng: Rng): LlamaWeights {
-  const { hiddenSize: d, intermediateSize: f, vocabSize: v, initializerRange: std } = arch;
-  const qDim = arch.numHeads * arch.headDim;
-  const kvDim = arch.numKvHeads * arch.headDim;
-  // One stream per tensor: a layer's weights do not depend on how many layers come before it.
-  const linear = (label: string, out: number, inp: number, bias: boolean): Linear => ({
-    weight: normal(rng.fork(label), out * inp, std),
-    ...(bias ? { bias: new Float32Array(out) } : {}),
+export function randomLlamaWeights(config: LlamaConfig, rng: Rng): LlamaWeights {
+  const { hiddenSize: d, vocabSize: v, initializerRange: std } = config;
+  // One stream per tensor: a layer's weights do not depend on how many layers come before it. Drawn in
+  // torch Linear's [out, in] order, as Hugging Face draws them, and turned to [in, out].
+  const linear = (label: string, [inp, out]: [number, number]): Matrix => transposed({ rows: out, cols: inp, data: normal(rng.fork(label), out * inp, std) });
+  const layers: LayerWeights[] = Array.from({ length: config.numLayers }, (_, i) => {
+    const m = Object.fromEntries(PROJECTIONS.map((p) => [p, linear(`layers.${i}.${p}`, projectionShape(config, p))])) as Record<Projection, Matrix>;
+    const zeros = (p: Projection) => new Float32Array(m[p].cols);
+    return {
+      inputNorm: new Float32Array(d).fill(1),
+      postNorm: new Float32Array(d).fill(1),
+      ...m,
+      ...(config.attentionBias ? { bias: { q: zeros('q'), k: zeros('k'), v: zeros('v') } } : {}),
+    };
   });
-  const layers: LayerWeights[] = Array.from({ length: arch.numLayers }, (_, i) => ({
-    inputLayernorm: new Float32Array(d).fill(1),
-    q: linear(`layers.${i}.q`, qDim, d, arch.attentionBias),
-    k: linear(`layers.${i}.k`, kvDim, d, arch.attentionBias),
-    v: linear(`layers.${i}.v`, kvDim, d, arch.attentionBias),
-    o: linear(`layers.${i}.o`, d, qDim, false),
-    postAttentionLayernorm: new Float32Array(d).fill(1),
-    gate: linear(`layers.${i}.gate`, f, d, false),
-    up: linear(`layers.${i}.up`, f, d, false),
-    down: linear(`layers.${i}.down`, d, f, false),
-  }));
   return {
-    embedTokens: normal(rng.fork('embed_tokens'), v * d, std),
+    embed: { rows: v, cols: d, data: normal(rng.fork('embed_tokens'), v * d, std) },
     layers,
-    norm: new Float32Array(d).fill(1),
-    ...(arch.tieWordEmbeddings ? {} : { lmHead: normal(rng.fork('lm_head'), v * d, std) }),
+    finalNorm: new Float32Array(d).fill(1),
+    ...(config.tieWordEmbeddings ? {} : { lmHead: linear('lm_head', [d, v]) }),
   };
 }

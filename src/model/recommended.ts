@@ -3,8 +3,8 @@
  * measured from here (no hub access): every figure is computed from the model's published shape
  * (architectures.ts) by the rules below, and the page labels them "estimated" with how.
  */
-import { ARCHITECTURES, configJson, type LikeName } from './architectures.ts';
-import { parameterCount, parseLlamaConfig, type LlamaConfig } from './llama-config.ts';
+import { ARCHITECTURES, type LikeName } from './architectures.ts';
+import { parameterCount } from './llama-config.ts';
 import type { Dtype } from './language-model.ts';
 import { forwardFlopsPerToken } from '../train/estimate.ts';
 
@@ -69,17 +69,13 @@ export interface ModelFigures {
   webgpuTokensPerSecond: number;
 }
 
-function configOf(like: LikeName): LlamaConfig {
-  return parseLlamaConfig(configJson(ARCHITECTURES[like]));
-}
-
 export function modelFigures(model: Pick<RecommendedModel, 'like'>): ModelFigures {
-  const config = configOf(model.like);
+  const config = ARCHITECTURES[model.like];
   const parameters = parameterCount(config);
   const bytes = Object.fromEntries(Object.entries(BYTES_PER_WEIGHT).map(([dtype, b]) => [dtype, Math.round(parameters * b)])) as Record<Dtype, number>;
-  const reference = configOf(MEASURED_WASM_ITEMS_PER_SECOND.like);
+  const reference = ARCHITECTURES[MEASURED_WASM_ITEMS_PER_SECOND.like];
   const speedup = forwardFlopsPerToken(reference, SCORED_LENGTH) / forwardFlopsPerToken(config, SCORED_LENGTH);
-  const gpuReference = configOf(MEASURED_WEBGPU_TRAINING.like); // the same model as the WASM reference
+  const gpuReference = ARCHITECTURES[MEASURED_WEBGPU_TRAINING.like]; // the same model as the WASM reference
   return {
     parameters,
     bytes,

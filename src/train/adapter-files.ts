@@ -1,34 +1,18 @@
 /**
  * A LoRA adapter as the two files Python PEFT reads: `adapter_model.safetensors` with PEFT's tensor names
- * (lora_A [rank, in], lora_B [out, rank], as torch Linear weights) and `adapter_config.json`.
+ * (lora_A [rank, in], lora_B [out, rank], as torch Linear weights: glon's factors transposed) and `adapter_config.json`.
  */
 import { z } from 'zod';
-import type { LlamaConfig } from '../model/llama-config.ts';
-import { PROJECTIONS, type Projection } from '../model/onnx-weights.ts';
-import { checkLoraConfig, projectionShape, type HostFactors, type LoraAdapter } from './lora.ts';
+import { PROJECTIONS, PROJECTION_MODULES, projectionShape, type LlamaConfig, type Projection } from '../model/llama-config.ts';
+import { transposed } from '../model/llama-weights.ts';
+import { checkLoraConfig, type HostFactors, type LoraAdapter } from './lora.ts';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from './safetensors.ts';
 
 export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
 
-const MODULES: Record<Projection, string> = {
-  q: 'self_attn.q_proj',
-  k: 'self_attn.k_proj',
-  v: 'self_attn.v_proj',
-  o: 'self_attn.o_proj',
-  gate: 'mlp.gate_proj',
-  up: 'mlp.up_proj',
-  down: 'mlp.down_proj',
-};
-
 function tensorName(layer: number, p: Projection, factor: 'A' | 'B'): string {
-  return `base_model.model.model.layers.${layer}.${MODULES[p]}.lora_${factor}.weight`;
-}
-
-function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
-  return out;
+  return `base_model.model.model.layers.${layer}.${PROJECTION_MODULES[p]}.lora_${factor}.weight`;
 }
 
 export interface AdapterFiles {
@@ -44,8 +28,8 @@ export function encodeAdapter(adapter: LoraAdapter, baseModel: string): AdapterF
     for (const p of PROJECTIONS) {
       const f = layer[p];
       if (!f) continue;
-      tensors.set(tensorName(i, p, 'A'), { shape: [r, f.in], data: transpose(f.a, f.in, r) });
-      tensors.set(tensorName(i, p, 'B'), { shape: [f.out, r], data: transpose(f.b, r, f.out) });
+      tensors.set(tensorName(i, p, 'A'), { shape: [r, f.in], data: transposed({ rows: f.in, cols: r, data: f.a }).data });
+      tensors.set(tensorName(i, p, 'B'), { shape: [f.out, r], data: transposed({ rows: r, cols: f.out, data: f.b }).data });
     }
   });
   const config = {
@@ -55,7 +39,7 @@ export function encodeAdapter(adapter: LoraAdapter, baseModel: string): AdapterF
     r,
     lora_alpha: adapter.config.alpha,
     lora_dropout: adapter.config.dropout,
-    target_modules: adapter.config.targets.map((p) => MODULES[p].split('.')[1]),
+    target_modules: adapter.config.targets.map((p) => PROJECTION_MODULES[p].split('.')[1]),
     bias: 'none',
     fan_in_fan_out: false,
     inference_mode: true,
@@ -113,7 +97,7 @@ export function decodeAdapter(files: AdapterFiles, model: LlamaConfig): LoraAdap
   if (c.use_rslora || c.use_dora) throw new Error(`${ADAPTER_CONFIG_FILE}: rsLoRA and DoRA adapters are not supported`);
   const moduleNames = typeof c.target_modules === 'string' ? [c.target_modules] : c.target_modules;
   const targets = moduleNames.map((name) => {
-    const p = PROJECTIONS.find((q) => MODULES[q].endsWith(`.${name}`));
+    const p = PROJECTIONS.find((q) => PROJECTION_MODULES[q].endsWith(`.${name}`));
     if (!p) throw new Error(`${ADAPTER_CONFIG_FILE}: unsupported target module "${name}"`);
     return p;
   });
@@ -126,11 +110,11 @@ export function decodeAdapter(files: AdapterFiles, model: LlamaConfig): LoraAdap
       const [inDim, outDim] = projectionShape(model, p);
       const a = tensors.get(tensorName(i, p, 'A'));
       const b = tensors.get(tensorName(i, p, 'B'));
-      const where = `${ADAPTER_WEIGHTS_FILE}: layer ${i} ${MODULES[p]}`;
+      const where = `${ADAPTER_WEIGHTS_FILE}: layer ${i} ${PROJECTION_MODULES[p]}`;
       if (!a || !b) throw new Error(`${where}: missing lora_A or lora_B (is the adapter for this model?)`);
       if (a.shape.join() !== `${c.r},${inDim}` || b.shape.join() !== `${outDim},${c.r}`)
         throw new Error(`${where}: shapes [${a.shape}] and [${b.shape}] do not fit rank ${c.r} on a ${inDim}->${outDim} projection`);
-      layer[p] = { a: transpose(a.data, c.r, inDim), b: transpose(b.data, outDim, c.r), in: inDim, out: outDim };
+      layer[p] = { a: transposed({ rows: c.r, cols: inDim, data: a.data }).data, b: transposed({ rows: outDim, cols: c.r, data: b.data }).data, in: inDim, out: outDim };
     }
     return layer;
   });

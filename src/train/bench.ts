@@ -7,9 +7,8 @@
  */
 import { jit, numpy as np, profiler, random } from '@jax-js/jax';
 import { Rng } from '../data/rng.ts';
-import { ARCHITECTURES, LIKE_NAMES, configJson } from '../model/architectures.ts';
-import { parseLlamaConfig, type LlamaConfig } from '../model/llama-config.ts';
-import { PROJECTIONS } from '../model/onnx-weights.ts';
+import { ARCHITECTURES, LIKE_NAMES } from '../model/architectures.ts';
+import { PROJECTIONS, type LlamaConfig } from '../model/llama-config.ts';
 import { ADAMW_DEFAULTS, initAdamW } from './adamw.ts';
 import { estimateTraining, forwardFlopsPerToken, type TrainDevice } from './estimate.ts';
 import type { EngineWeights } from './llama.ts';
@@ -153,17 +152,16 @@ async function matmulFlops(): Promise<number> {
 
 function fitsPerArchitecture(batch: number, length: number, device: TrainDevice): TrainBench['fits'] {
   return LIKE_NAMES.map((name) => {
-    const arch = ARCHITECTURES[name];
-    const config = parseLlamaConfig(configJson(arch));
+    const config = ARCHITECTURES[name];
     let layers = 0;
     let bytes = 0;
-    for (let l = 1; l <= arch.numLayers; l++) {
+    for (let l = 1; l <= config.numLayers; l++) {
       const e = estimateTraining({ config: { ...config, numLayers: l }, batch, length, steps: 1, lora: BENCH_LORA, device });
       if (!e.fits) break;
       layers = l;
       bytes = e.bytes;
     }
-    return { name, layers, of: arch.numLayers, bytes };
+    return { name, layers, of: config.numLayers, bytes };
   });
 }
 

@@ -3,9 +3,9 @@
  * device, so a run that cannot fit is refused with advice instead of failing minutes in. The constants
  * are measured (jit step, 8x64 tokens, all seven targets): see the comments where they are set.
  */
-import { parameterCount, type LlamaConfig } from '../model/llama-config.ts';
+import { parameterCount, projectionShape, type LlamaConfig } from '../model/llama-config.ts';
 import type { LoraConfig } from './lora.ts';
-import { loraLayout, projectionShape } from './lora.ts';
+import { loraLayout } from './lora.ts';
 
 export type TrainDevice = 'wasm' | 'webgpu';
 

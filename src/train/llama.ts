@@ -7,10 +7,10 @@
  * jax-js arrays are consumed by the ops they enter; weights are always passed on as `.ref`.
  */
 import { defaultDevice, nn, numpy as np, random } from '@jax-js/jax';
-import type { LlamaConfig } from '../model/llama-config.ts';
-import { PROJECTIONS, type LlamaWeights, type LayerWeights, type Matrix, type Projection } from '../model/onnx-weights.ts';
+import { PROJECTIONS, projectionShape, type LlamaConfig, type Projection } from '../model/llama-config.ts';
+import { transposed, type LlamaWeights, type LayerWeights, type Matrix } from '../model/llama-weights.ts';
 import { causalAttention, causalBias } from './attention.ts';
-import { projectionShape, type DeviceLora, type LayerFactors } from './lora.ts';
+import type { DeviceLora, LayerFactors } from './lora.ts';
 
 /** Projections that run as one matmul over their weights side by side: those that read the same input. */
 const FUSED_GROUPS: readonly (readonly Projection[])[] = [['q', 'k', 'v'], ['o'], ['gate', 'up'], ['down']];
@@ -92,12 +92,6 @@ function groupWeights(l: LayerWeights, plan: ProjectionPlan): Pick<EngineLayer, 
   return { weights, bias };
 }
 
-function transposeMatrix(m: Matrix): Matrix {
-  const out = new Float32Array(m.data.length);
-  for (let r = 0; r < m.rows; r++) for (let c = 0; c < m.cols; c++) out[c * m.rows + r] = m.data[r * m.cols + c];
-  return { rows: m.cols, cols: m.rows, data: out };
-}
-
 /** HF rotary tables: angle(pos, i) = pos * theta^(-2i/headDim), the half repeated. */
 function ropeTables(config: LlamaConfig): { cos: Float32Array<ArrayBuffer>; sin: Float32Array<ArrayBuffer> } {
   const half = config.headDim / 2;
@@ -124,7 +118,7 @@ export function loadEngineWeights(config: LlamaConfig, weights: LlamaWeights, pl
     config,
     plan,
     embed,
-    headRows: weights.lmHead ? matrix(transposeMatrix(weights.lmHead)) : embed.ref,
+    headRows: weights.lmHead ? matrix(transposed(weights.lmHead)) : embed.ref,
     layers: weights.layers.map((l) => ({ inputNorm: vector(l.inputNorm), postNorm: vector(l.postNorm), ...groupWeights(l, plan) })),
     finalNorm: vector(weights.finalNorm),
     cos: tables(cos),

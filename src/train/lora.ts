@@ -5,8 +5,7 @@
  */
 import { numpy as np } from '@jax-js/jax';
 import type { Rng } from '../data/rng.ts';
-import type { LlamaConfig } from '../model/llama-config.ts';
-import { PROJECTIONS, type Projection } from '../model/onnx-weights.ts';
+import { PROJECTIONS, projectionShape, type LlamaConfig, type Projection } from '../model/llama-config.ts';
 import { loraSettingsSchema } from './settings.ts';
 import { summarizeIssues } from '../data/format.ts';
 
@@ -30,21 +29,6 @@ export interface HostFactors {
 export interface LoraAdapter {
   config: LoraConfig;
   layers: Partial<Record<Projection, HostFactors>>[];
-}
-
-export function projectionShape(c: LlamaConfig, p: Projection): [number, number] {
-  const q = c.numHeads * c.headDim;
-  const kv = c.numKvHeads * c.headDim;
-  const shapes: Record<Projection, [number, number]> = {
-    q: [c.hiddenSize, q],
-    k: [c.hiddenSize, kv],
-    v: [c.hiddenSize, kv],
-    o: [q, c.hiddenSize],
-    gate: [c.hiddenSize, c.intermediateSize],
-    up: [c.hiddenSize, c.intermediateSize],
-    down: [c.intermediateSize, c.hiddenSize],
-  };
-  return shapes[p];
 }
 
 /** The bounds of the training settings (src/train/settings.ts), for an adapter from anywhere (a file, a bundle). */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Dtype, LanguageModel } from '../model/language-model.ts';
 import { loadModelNode, type NodeLoadOptions } from '../model/load-node.ts';
-import { parseLlamaConfig } from '../model/llama-config.ts';
+import { parseLlamaConfig, type LlamaConfig } from '../model/llama-config.ts';
 import { CONFIG_FILES, DTYPE_FILES } from '../model/dtypes.ts';
 import { externalDataBeside } from '../model/external-data-node.ts';
 import { readOnnxWeights } from '../model/onnx-weights.ts';
@@ -24,9 +24,9 @@ async function readOrExplain(path: string): Promise<Buffer> {
   }
 }
 
-async function readConfig(modelDir: string): Promise<{ json: { model_type?: string } & Record<string, unknown>; config: ReturnType<typeof parseLlamaConfig> }> {
+async function readConfig(modelDir: string): Promise<{ json: Record<string, unknown>; config: LlamaConfig }> {
   const path = join(resolve(modelDir), 'config.json');
-  let json: { model_type?: string } & Record<string, unknown>;
+  let json: Record<string, unknown>;
   try {
     json = JSON.parse((await readOrExplain(path)).toString('utf8'));
   } catch (err) {
@@ -52,7 +52,7 @@ export async function writeMergedModel(modelDir: string, dtype: Dtype, adapter: 
   const { json, config } = await readConfig(modelDir);
   const path = join(resolve(modelDir), DTYPE_FILES[dtype]);
   const base = readOnnxWeights(await readOrExplain(path), config, externalDataBeside(path));
-  const onnx = mergeAdapterToOnnx(config, json.model_type, base, adapter);
+  const onnx = mergeAdapterToOnnx(config, base, adapter);
   await mkdir(dirname(join(outDir, DTYPE_FILES.fp32)), { recursive: true });
   await writeFile(join(outDir, DTYPE_FILES.fp32), onnx);
   await writeFile(join(outDir, 'config.json'), JSON.stringify(withoutExternalData(json), null, 2));

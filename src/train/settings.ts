@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { summarizeIssues } from '../data/format.ts';
-import { PROJECTIONS, type Projection } from '../model/onnx-weights.ts';
+import { PROJECTIONS, type Projection } from '../model/llama-config.ts';
 
 export const TRAIN_LIMITS = { maxRank: 1024, maxEpochs: 1000, maxBatch: 512, maxSteps: 100_000 } as const;
 

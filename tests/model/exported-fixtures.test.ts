@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readOnnxWeights, type Matrix } from '../../src/model/onnx-weights.ts';
+import { readOnnxWeights } from '../../src/model/onnx-weights.ts';
+import type { Matrix } from '../../src/model/llama-weights.ts';
 import type { F32Tensor } from '../../src/train/safetensors.ts';
 import {
   TORCH_EXPORTS,

@@ -2,8 +2,8 @@
  * The Llama/Qwen2 forward pass written out plainly in float64 (as Hugging Face's modeling_llama.py computes
  * it): the oracle the ONNX graph is checked against. One unpadded sequence, positions 0..S-1.
  */
-import type { Architecture } from '../../src/model/architectures.ts';
-import type { Linear, LlamaWeights } from '../../src/model/llama-graph.ts';
+import type { LlamaConfig, Projection } from '../../src/model/llama-config.ts';
+import type { LayerWeights, LlamaWeights, Matrix } from '../../src/model/llama-weights.ts';
 
 type Vec = Float64Array;
 
@@ -14,15 +14,19 @@ function rmsNorm(x: Vec, weight: Float32Array, eps: number): Vec {
   return x.map((v, i) => v * inv * weight[i]);
 }
 
-/** y = W x + b with W [out, in]. */
-function apply(l: Linear, x: Vec, out: number): Vec {
-  const y = new Float64Array(out);
-  for (let o = 0; o < out; o++) {
-    let s = l.bias ? l.bias[o] : 0;
-    for (let i = 0; i < x.length; i++) s += l.weight[o * x.length + i] * x[i];
+/** y = x W + b with W [in, out]. */
+function apply(w: Matrix, x: Vec, bias?: Float32Array): Vec {
+  const y = new Float64Array(w.cols);
+  for (let o = 0; o < w.cols; o++) {
+    let s = bias ? bias[o] : 0;
+    for (let i = 0; i < x.length; i++) s += w.data[i * w.cols + o] * x[i];
     y[o] = s;
   }
   return y;
+}
+
+function project(layer: LayerWeights, p: Projection, x: Vec): Vec {
+  return apply(layer[p], x, layer.bias?.[p]);
 }
 
 /** rotate_half RoPE on each head of `x` ([heads * headDim]) at `position`. */
@@ -42,15 +46,15 @@ function rope(x: Vec, heads: number, headDim: number, position: number, theta: n
 }
 
 /** Logits [S, vocab] for `tokens`. */
-export function referenceLogits(arch: Architecture, w: LlamaWeights, tokens: readonly number[]): Float64Array[] {
-  const { hiddenSize: d, numHeads: nh, numKvHeads: nkv, headDim: hd, intermediateSize: f, vocabSize: v } = arch;
+export function referenceLogits(config: LlamaConfig, w: LlamaWeights, tokens: readonly number[]): Float64Array[] {
+  const { hiddenSize: d, numHeads: nh, numKvHeads: nkv, headDim: hd } = config;
   const group = nh / nkv;
-  let xs: Vec[] = tokens.map((t) => Float64Array.from(w.embedTokens.subarray(t * d, (t + 1) * d)));
+  let xs: Vec[] = tokens.map((t) => Float64Array.from(w.embed.data.subarray(t * d, (t + 1) * d)));
   for (const layer of w.layers) {
-    const hs = xs.map((x) => rmsNorm(x, layer.inputLayernorm, arch.rmsNormEps));
-    const qs = hs.map((h, p) => rope(apply(layer.q, h, nh * hd), nh, hd, p, arch.ropeTheta));
-    const ks = hs.map((h, p) => rope(apply(layer.k, h, nkv * hd), nkv, hd, p, arch.ropeTheta));
-    const vs = hs.map((h) => apply(layer.v, h, nkv * hd));
+    const hs = xs.map((x) => rmsNorm(x, layer.inputNorm, config.rmsNormEps));
+    const qs = hs.map((h, p) => rope(project(layer, 'q', h), nh, hd, p, config.ropeTheta));
+    const ks = hs.map((h, p) => rope(project(layer, 'k', h), nkv, hd, p, config.ropeTheta));
+    const vs = hs.map((h) => project(layer, 'v', h));
     xs = xs.map((x, p) => {
       const attended = new Float64Array(nh * hd);
       for (let h = 0; h < nh; h++) {
@@ -67,16 +71,20 @@ export function referenceLogits(arch: Architecture, w: LlamaWeights, tokens: rea
           for (let i = 0; i < hd; i++) attended[h * hd + i] += (e / total) * vs[t][kv * hd + i];
         });
       }
-      const projected = apply(layer.o, attended, d);
+      const projected = project(layer, 'o', attended);
       const afterAttention = x.map((value, i) => value + projected[i]);
-      const h2 = rmsNorm(afterAttention, layer.postAttentionLayernorm, arch.rmsNormEps);
-      const gate = apply(layer.gate, h2, f);
-      const up = apply(layer.up, h2, f);
+      const h2 = rmsNorm(afterAttention, layer.postNorm, config.rmsNormEps);
+      const gate = project(layer, 'gate', h2);
+      const up = project(layer, 'up', h2);
       const swiglu = gate.map((g, i) => (g / (1 + Math.exp(-g))) * up[i]);
-      const down = apply(layer.down, swiglu, d);
+      const down = project(layer, 'down', swiglu);
       return afterAttention.map((value, i) => value + down[i]);
     });
   }
-  const head = arch.tieWordEmbeddings ? w.embedTokens : w.lmHead!;
-  return xs.map((x) => apply({ weight: head }, rmsNorm(x, w.norm, arch.rmsNormEps), v));
+  return xs.map((x) => {
+    const normed = rmsNorm(x, w.finalNorm, config.rmsNormEps);
+    if (w.lmHead) return apply(w.lmHead, normed);
+    // Tied: the logit of token t is row t of the embedding [vocab, hidden] dotted with the state.
+    return Float64Array.from({ length: config.vocabSize }, (_, t) => normed.reduce((s, value, i) => s + value * w.embed.data[t * d + i], 0));
+  });
 }

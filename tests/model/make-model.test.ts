@@ -7,10 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutoModelForCausalLM, AutoTokenizer, env, Tensor, type PreTrainedModel } from '@huggingface/transformers';
 import { Rng } from '../../src/data/rng.ts';
-import { ARCHITECTURES, configJson, type Architecture } from '../../src/model/architectures.ts';
+import { ARCHITECTURES, SPECIAL_TOKENS } from '../../src/model/architectures.ts';
 import { byteLevelTokenizer } from '../../src/model/byte-level-tokenizer.ts';
 import { loadGpt2Merges } from '../../src/model/gpt2-merges-node.ts';
-import { buildLlamaModel, type LlamaWeights } from '../../src/model/llama-graph.ts';
+import { configJson, type LlamaConfig } from '../../src/model/llama-config.ts';
+import { buildLlamaModel } from '../../src/model/llama-graph.ts';
+import type { LlamaWeights } from '../../src/model/llama-weights.ts';
 import { exactQuantizedMath } from '../../src/model/load.ts';
 import { makeModel } from '../../src/model/make-model.ts';
 import { encodeModel } from '../../src/model/onnx-writer.ts';
@@ -148,29 +150,29 @@ describe('glon make-model --like smollm2-135m --layers 2', () => {
 });
 
 /** Small shapes that still exercise GQA, head_dim != hidden/heads, biases and an untied head. */
-const TINY: Record<string, Architecture> = {
+const TINY: Record<string, LlamaConfig> = {
   'llama, tied': {
     modelType: 'llama', hiddenSize: 48, intermediateSize: 80, numLayers: 2, numHeads: 4, numKvHeads: 2, headDim: 16,
-    vocabSize: 300, maxPositionEmbeddings: 64, ropeTheta: 10000, rmsNormEps: 1e-5, tieWordEmbeddings: true,
-    attentionBias: false, initializerRange: 0.2, bosTokenId: 0, eosTokenId: 0, specialTokens: [{ id: 0, content: '<|endoftext|>' }],
+    vocabSize: 300, maxPositions: 64, ropeTheta: 10000, rmsNormEps: 1e-5, tieWordEmbeddings: true,
+    attentionBias: false, initializerRange: 0.2, bosTokenId: 0, eosTokenId: 0,
   },
   'qwen2, untied, qkv bias': {
     modelType: 'qwen2', hiddenSize: 32, intermediateSize: 72, numLayers: 2, numHeads: 6, numKvHeads: 2, headDim: 8,
-    vocabSize: 280, maxPositionEmbeddings: 64, ropeTheta: 1e6, rmsNormEps: 1e-6, tieWordEmbeddings: false,
-    attentionBias: true, initializerRange: 0.2, bosTokenId: 279, eosTokenId: 279, specialTokens: [{ id: 279, content: '<|endoftext|>' }],
+    vocabSize: 280, maxPositions: 64, ropeTheta: 1e6, rmsNormEps: 1e-6, tieWordEmbeddings: false,
+    attentionBias: true, initializerRange: 0.2, bosTokenId: 279, eosTokenId: 279,
   },
 };
 
 /** Random weights with norms and biases moved off 1 and 0, so that a miswired norm or bias shows. */
-function perturbedWeights(arch: Architecture, seed: string): LlamaWeights {
+function perturbedWeights(arch: LlamaConfig, seed: string): LlamaWeights {
   const rng = new Rng(seed);
   const w = randomLlamaWeights(arch, rng.fork('weights'));
   const jitter = (values: Float32Array | undefined, around: number) => values?.forEach((_, i) => (values[i] = around + 0.3 * rng.normal()));
-  jitter(w.norm, 1);
+  jitter(w.finalNorm, 1);
   for (const layer of w.layers) {
-    jitter(layer.inputLayernorm, 1);
-    jitter(layer.postAttentionLayernorm, 1);
-    for (const l of [layer.q, layer.k, layer.v]) jitter(l.bias, 0);
+    jitter(layer.inputNorm, 1);
+    jitter(layer.postNorm, 1);
+    for (const p of ['q', 'k', 'v'] as const) jitter(layer.bias?.[p], 0);
   }
   return w;
 }
@@ -203,8 +205,10 @@ describe('the ONNX graph computes the same Llama math as a plain TypeScript forw
   it('rejects weights that do not fit the architecture, naming the tensor', () => {
     const arch = TINY['llama, tied'];
     const weights = randomLlamaWeights(arch, new Rng(1));
-    weights.layers[1].up.weight = new Float32Array(3);
-    expect(() => buildLlamaModel(arch, weights, 'fp32')).toThrow('weights: layers.1.up.weight has 3 values, expected 3840');
+    weights.layers[1].up = { rows: 48, cols: 80, data: new Float32Array(3) };
+    expect(() => buildLlamaModel(arch, weights, 'fp32')).toThrow('weights: layers.1.up has 3 values, expected 3840');
+    weights.layers[1].up = { rows: 80, cols: 48, data: new Float32Array(3840) };
+    expect(() => buildLlamaModel(arch, weights, 'fp32')).toThrow('weights: layers.1.up is 80x48, expected 48x80');
   });
 });
 
@@ -212,7 +216,7 @@ describe('makeModel', () => {
   it('is a pure function of the seed', async () => {
     const merges = await loadGpt2Merges();
     const arch = TINY['qwen2, untied, qkv bias'];
-    const make = (seed: number) => makeModel({ arch, seed, dtypes: ['q8'], merges, like: 'tiny' });
+    const make = (seed: number) => makeModel({ config: arch, specialTokens: [{ id: 279, content: '<|endoftext|>' }], seed, dtypes: ['q8'], merges, like: 'tiny' });
     const [a, b, c] = [make(3), make(3), make(4)];
     const onnx = (files: typeof a) => files.find((f) => f.path === 'onnx/model_quantized.onnx')!.contents as Uint8Array;
     expect(Buffer.compare(onnx(a), onnx(b))).toBe(0);
@@ -221,7 +225,7 @@ describe('makeModel', () => {
 
   it('sizes the Qwen2.5 tokenizer to its 151,936-entry vocabulary with the special tokens at their ids', async () => {
     const arch = ARCHITECTURES['qwen2.5-0.5b'];
-    const { tokenizer, tokenizerConfig } = byteLevelTokenizer(arch, await loadGpt2Merges());
+    const { tokenizer, tokenizerConfig } = byteLevelTokenizer(arch, SPECIAL_TOKENS['qwen2.5-0.5b'], await loadGpt2Merges());
     const vocab = (tokenizer.model as { vocab: Record<string, number> }).vocab;
     const ids = Object.values(vocab).sort((x, y) => x - y);
     expect(ids.length).toBe(151936);

@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { Rng } from '../../src/data/rng.ts';
-import { projectionWeights, type Matrix } from '../../src/model/onnx-weights.ts';
+import { projectionWeights } from '../../src/model/onnx-weights.ts';
+import type { Matrix } from '../../src/model/llama-weights.ts';
 import { DataType, GraphBuilder, encodeModel, modelProto } from '../../src/model/onnx-writer.ts';
 
 const M = 3;

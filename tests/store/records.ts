@@ -11,8 +11,7 @@ import type { EvalResult } from '../../src/eval/result.ts';
 import type { Augmentation } from '../../src/augment/augmentation.ts';
 import { adapterKey as pieceAdapterKey, augmentationKey as pieceAugmentationKey, resultKey as pieceResultKey } from '../../src/experiment/piece-keys.ts';
 import { parseExperimentSpec } from '../../src/experiment/spec.ts';
-import type { LlamaConfig } from '../../src/model/llama-config.ts';
-import type { Projection } from '../../src/model/onnx-weights.ts';
+import type { LlamaConfig, Projection } from '../../src/model/llama-config.ts';
 import { contentKey } from '../../src/store/keys.ts';
 import type { StoreEntry, StoreRecords } from '../../src/store/store.ts';
 import { encodeAdapter } from '../../src/train/adapter-files.ts';
@@ -21,6 +20,7 @@ import { initLora } from '../../src/train/lora.ts';
 
 /** A Llama small enough that its adapter is a few kilobytes. */
 export const TINY_LLAMA: LlamaConfig = {
+  modelType: 'llama',
   vocabSize: 32,
   hiddenSize: 8,
   intermediateSize: 16,
@@ -32,6 +32,8 @@ export const TINY_LLAMA: LlamaConfig = {
   rmsNormEps: 1e-5,
   tieWordEmbeddings: true,
   maxPositions: 64,
+  attentionBias: false,
+  initializerRange: 0.02,
 };
 
 const SAVED_AT = '2025-01-01T00:00:00.000Z';

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ARCHITECTURES, configJson, type LikeName } from '../../src/model/architectures.ts';
-import { parseLlamaConfig, type LlamaConfig } from '../../src/model/llama-config.ts';
-import { PROJECTIONS } from '../../src/model/onnx-weights.ts';
+import { ARCHITECTURES, type LikeName } from '../../src/model/architectures.ts';
+import { PROJECTIONS, parseLlamaConfig, type LlamaConfig } from '../../src/model/llama-config.ts';
 import { estimateTraining, foldedBytes } from '../../src/train/estimate.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 
 const MiB = 2 ** 20;
-const like = (name: LikeName, layers: number): LlamaConfig => ({ ...parseLlamaConfig(configJson(ARCHITECTURES[name])), numLayers: layers });
+const like = (name: LikeName, layers: number): LlamaConfig => ({ ...ARCHITECTURES[name], numLayers: layers });
 const SMOLLM2 = like('smollm2-135m', 30);
 const STORIES = parseLlamaConfig(JSON.parse(readFileSync(join(MODELS_DIR, 'stories260K/config.json'), 'utf8')));
 // What `glon bench` trains: rank 8 on all seven projections, 8x64 tokens.

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jit, numpy as np, valueAndGrad } from '@jax-js/jax';
 import { Rng } from '../../src/data/rng.ts';
-import { PROJECTIONS } from '../../src/model/onnx-weights.ts';
+import { PROJECTIONS } from '../../src/model/llama-config.ts';
 import { startEngine } from '../../src/train/backend.ts';
 import { makeBatch } from '../../src/train/batches.ts';
 import { loadEngineWeights, projectionPlan } from '../../src/train/llama.ts';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { numpy as np } from '@jax-js/jax';
-import { ARCHITECTURES, configJson, type Architecture } from '../../src/model/architectures.ts';
+import { ARCHITECTURES } from '../../src/model/architectures.ts';
+import { configJson, type LlamaConfig } from '../../src/model/llama-config.ts';
 import { loadGpt2Merges } from '../../src/model/gpt2-merges-node.ts';
 import { DTYPE_FILES } from '../../src/model/dtypes.ts';
 import { buildLlamaModel } from '../../src/model/llama-graph.ts';
@@ -124,23 +125,21 @@ describe('jax-js forward vs ONNX Runtime', () => {
   // Qwen2.5-0.5B's head layout (14 query heads sharing 2 key/value heads) at a small width and vocabulary:
   // the bias path does not depend on size, and the real 151,936-entry head made this test take ~50 s.
   it('a 2-layer Qwen2-architecture model: its q/k/v biases are read and applied (fp32)', async () => {
-    const arch: Architecture = {
+    const config: LlamaConfig = {
       ...ARCHITECTURES['qwen2.5-0.5b'],
-      numLayers: 2, hiddenSize: 112, intermediateSize: 224, headDim: 8, vocabSize: 1024,
-      bosTokenId: 1023, eosTokenId: 1023, specialTokens: [{ id: 1023, content: '<|endoftext|>' }],
+      numLayers: 2, hiddenSize: 112, intermediateSize: 224, headDim: 8, vocabSize: 1024, bosTokenId: 1023, eosTokenId: 1023,
     };
     // make-model's biases are zero (Hugging Face's init), which could not show whether they are applied.
-    const weights = randomLlamaWeights(arch, new Rng(5));
+    const weights = randomLlamaWeights(config, new Rng(5));
     const draw = new Rng('biases');
-    for (const layer of weights.layers)
-      for (const linear of [layer.q, layer.k, layer.v]) linear.bias = Float32Array.from(linear.bias!, () => draw.normal());
-    const { tokenizer, tokenizerConfig } = byteLevelTokenizer(arch, await loadGpt2Merges());
+    for (const { bias } of weights.layers) for (const p of ['q', 'k', 'v'] as const) bias![p] = Float32Array.from(bias![p]!, () => draw.normal());
+    const { tokenizer, tokenizerConfig } = byteLevelTokenizer(config, [{ id: 1023, content: '<|endoftext|>' }], await loadGpt2Merges());
     const dir = join(root, 'qwen2');
     mkdirSync(join(dir, 'onnx'), { recursive: true });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify(configJson(arch)));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(configJson(config)));
     writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
     writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig));
-    writeFileSync(join(dir, DTYPE_FILES.fp32), encodeModel(buildLlamaModel(arch, weights, 'fp32')));
+    writeFileSync(join(dir, DTYPE_FILES.fp32), encodeModel(buildLlamaModel(config, weights, 'fp32')));
     expect(await meanDifference(dir, 'fp32', 'all')).toBeLessThan(1e-2);
   });
 

@@ -1,9 +1,10 @@
 /** A tiny random Llama (same architecture as the real ones) for tests that need exact control. */
 import { Rng } from '../../src/data/rng.ts';
 import type { LlamaConfig } from '../../src/model/llama-config.ts';
-import type { LlamaWeights, Matrix } from '../../src/model/onnx-weights.ts';
+import type { LlamaWeights, Matrix } from '../../src/model/llama-weights.ts';
 
 export const TINY: LlamaConfig = {
+  modelType: 'llama',
   vocabSize: 48,
   hiddenSize: 16,
   intermediateSize: 24,
@@ -15,6 +16,8 @@ export const TINY: LlamaConfig = {
   rmsNormEps: 1e-5,
   tieWordEmbeddings: true,
   maxPositions: 32,
+  attentionBias: false,
+  initializerRange: 0.3,
 };
 
 export function randomWeights(c: LlamaConfig, seed: number): LlamaWeights {
