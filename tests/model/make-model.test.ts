@@ -16,6 +16,7 @@ import type { LlamaWeights } from '../../src/model/llama-weights.ts';
 import { exactQuantizedMath } from '../../src/model/load.ts';
 import { makeModel } from '../../src/model/make-model.ts';
 import { encodeModel } from '../../src/model/onnx-writer.ts';
+import { readOnnxWeights } from '../../src/model/onnx-weights.ts';
 import { randomLlamaWeights } from '../../src/model/random-weights.ts';
 import { referenceLogits } from './llama-reference.ts';
 
@@ -201,6 +202,13 @@ describe('the ONNX graph computes the same Llama math as a plain TypeScript forw
       });
     });
   }
+
+  it('is read back by the ONNX weight reader as the very weights it was given: one layout, no conversion between them', () => {
+    for (const [label, config] of Object.entries(TINY)) {
+      const weights = perturbedWeights(config, label);
+      expect(readOnnxWeights(encodeModel(buildLlamaModel(config, weights, 'fp32')), config), label).toEqual(weights);
+    }
+  });
 
   it('rejects weights that do not fit the architecture, naming the tensor', () => {
     const arch = TINY['llama, tied'];
