@@ -8,7 +8,7 @@
  * llama-weights.ts ([in, out], as MatMul reads them: no conversion).
  */
 import onnxProto from 'onnx-proto';
-import { PROJECTIONS, type LlamaConfig, type Projection } from './llama-config.ts';
+import { PROJECTION_MODULES, PROJECTIONS, projectionShape, type LlamaConfig, type Projection } from './llama-config.ts';
 import { transposed, type LayerWeights, type LlamaWeights, type Matrix } from './llama-weights.ts';
 import { bfloat16ToFloat, dequantizeLinear, dequantizeMatMulNBits, halfToFloat, type IntArray } from './dequantize.ts';
 
@@ -373,8 +373,6 @@ export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig, external
   const g = new Graph(bytes, external);
   checkReadableFormat(g);
   const D = config.hiddenSize;
-  const qDim = config.numHeads * config.headDim;
-  const kvDim = config.numKvHeads * config.headDim;
 
   const projections: ProjectionNode[] = [];
   g.nodes.forEach((_, i) => {
@@ -409,23 +407,17 @@ export function readOnnxWeights(bytes: Uint8Array, config: LlamaConfig, external
     const down = consumersOfProjections.find(({ from }) => from.has(gate) && from.has(up))?.p;
     if (!down) throw new OnnxWeightError(`${where}: cannot find the MLP down projection`);
     const roles: Record<Projection, ProjectionNode> = { q, k, v, o, gate, up, down };
+    const inputNorm = normWeight(g, q.input, D, `${where} attention`);
+    const postNorm = normWeight(g, gate.input, D, `${where} MLP`);
+    const weights = {} as Record<Projection, Matrix>;
     const bias: Partial<Record<Projection, Float32Array>> = {};
     for (const name of PROJECTIONS) {
+      const [rows, cols] = projectionShape(config, name);
+      weights[name] = expectShape(roles[name].weight, rows, cols, `${where} ${PROJECTION_MODULES[name]}`);
       const b = projectionBias(g, roles[name]);
       if (b) bias[name] = b;
     }
-    return {
-      inputNorm: normWeight(g, q.input, D, `${where} attention`),
-      q: expectShape(q.weight, D, qDim, `${where} q_proj`),
-      k: expectShape(k.weight, D, kvDim, `${where} k_proj`),
-      v: expectShape(v.weight, D, kvDim, `${where} v_proj`),
-      o: expectShape(o.weight, qDim, D, `${where} o_proj`),
-      postNorm: normWeight(g, gate.input, D, `${where} MLP`),
-      gate: expectShape(gate.weight, D, config.intermediateSize, `${where} gate_proj`),
-      up: expectShape(up.weight, D, config.intermediateSize, `${where} up_proj`),
-      down: expectShape(down.weight, config.intermediateSize, D, `${where} down_proj`),
-      ...(Object.keys(bias).length > 0 ? { bias } : {}),
-    };
+    return { inputNorm, postNorm, ...weights, ...(Object.keys(bias).length > 0 ? { bias } : {}) };
   });
 
   const head = projections.find((p) => p.weight.rows === D && p.weight.cols === config.vocabSize);

@@ -55,7 +55,7 @@ export const TRAIN_DEFAULTS: TrainParams = {
   rank: 8,
   alpha: defaultAlpha(8),
   dropout: 0,
-  targets: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'],
+  targets: [...PROJECTIONS],
   epochs: 10,
   batchSize: 8,
   learningRate: 1e-2,

@@ -210,6 +210,12 @@ describe('the ONNX graph computes the same Llama math as a plain TypeScript forw
     }
   });
 
+  it('is refused by the reader against a config.json that gives other shapes, naming the projection', () => {
+    const config = TINY['llama, tied'];
+    const bytes = encodeModel(buildLlamaModel(config, perturbedWeights(config, 'shapes'), 'fp32'));
+    expect(() => readOnnxWeights(bytes, { ...config, intermediateSize: 40 })).toThrow('layer 0 mlp.gate_proj: weight is 48x80, config.json implies 48x40');
+  });
+
   it('rejects weights that do not fit the architecture, naming the tensor', () => {
     const arch = TINY['llama, tied'];
     const weights = randomLlamaWeights(arch, new Rng(1));
