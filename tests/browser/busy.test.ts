@@ -4,23 +4,21 @@
  * step's Run, the Model step's Load — is off, and the Model step says why; all come back once it ends.
  * The run is paused while the buttons are read, so nothing here depends on how fast it trains.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { loadStoriesAndReversal, openLab, openStep, type Lab } from './harness.ts';
-
-let lab: Lab;
-let page: Page;
-let errors: string[];
-
-beforeAll(async () => {
-  lab = await openLab();
-  ({ page, errors } = lab);
-});
-afterAll(async () => {
-  await lab?.close();
-});
+import { loadStoriesAndReversal, openLab, openStep } from './harness.ts';
 
 it('turns off every other run while a fine-tuning run holds the worker, and says why in the Model step', async () => {
+  const lab = await openLab();
+  try {
+    await offWhileTraining(lab.page);
+    expect(lab.errors).toEqual([]);
+  } finally {
+    await lab.close();
+  }
+});
+
+async function offWhileTraining(page: Page): Promise<void> {
   await loadStoriesAndReversal(page, 3);
   const demo = page.getByRole('button', { name: 'Demo', exact: true });
   const load = page.getByRole('button', { name: 'Load stories260K' });
@@ -50,5 +48,4 @@ it('turns off every other run while a fine-tuning run holds the worker, and says
   await openStep(page, 'Model');
   expect(await load.isEnabled()).toBe(true);
   expect(await page.getByTestId('load-waits').count()).toBe(0);
-  expect(errors).toEqual([]);
-});
+}
