@@ -63,3 +63,8 @@ export function conditionInfo(name: string): ConditionInfo {
     throw new Error(`unknown condition "${name}" (one of: ${CONDITION_NAMES.join(', ')})`);
   return CONDITIONS[name as Condition];
 }
+
+/** The augmentations a condition trains on that are not made yet: it can run once there are none. */
+export function missingAugmentations(condition: Condition, made: Partial<Record<AugmentMode, unknown>>): AugmentMode[] {
+  return CONDITIONS[condition].augmentations.filter((mode) => made[mode] === undefined);
+}

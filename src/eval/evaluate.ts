@@ -10,6 +10,7 @@ import { sha256Hex } from '../data/hash.ts';
 import { Rng } from '../data/rng.ts';
 import { ENGINE_VERSIONS } from '../model/engines.ts';
 import type { LanguageModel, OptionScore, RunOptions } from '../model/language-model.ts';
+import { chanceLevel } from './chance.ts';
 import { conditionInfo } from './conditions.ts';
 import { fitDocuments } from './fit-context.ts';
 import { clopperPearson } from './proportion-interval.ts';
@@ -105,7 +106,7 @@ export async function evaluate(dataset: Dataset, model: LanguageModel, options: 
   const splits: Record<string, SplitResult> = {};
   for (const split of new Set(items.map((item) => item.split))) {
     const inSplit = items.filter((item) => item.split === split);
-    const chance = inSplit.reduce((sum, item) => sum + 1 / item.logprobs.length, 0) / inSplit.length;
+    const chance = chanceLevel(inSplit.map((item) => item.logprobs.length));
     const unscored = inSplit.filter((item) => item.unscored).length;
     splits[split] = {
       n: inSplit.length,

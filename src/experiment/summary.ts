@@ -16,6 +16,7 @@ import { Rng } from '../data/rng.ts';
 import { FormatError, summarizeIssues } from '../data/format.ts';
 import type { EvalResult } from '../eval/result.ts';
 import { BOOTSTRAP_RESAMPLES, percentileInterval } from '../eval/bootstrap.ts';
+import { chanceLevel } from '../eval/chance.ts';
 import { clopperPearson } from '../eval/proportion-interval.ts';
 import { tInterval } from '../eval/t-interval.ts';
 
@@ -83,7 +84,7 @@ function seedTally(result: EvalResult, split: string): SeedTally | null {
     n: items.length,
     acc: items.filter((item) => item.chosen === item.answer).length,
     norm: items.filter((item) => item.chosenNormalized === item.answer).length,
-    chance: items.reduce((sum, item) => sum + 1 / item.logprobs.length, 0) / items.length,
+    chance: chanceLevel(items.map((item) => item.logprobs.length)),
   };
 }
 

@@ -42,6 +42,14 @@ export function chooseDevice(gpu: GpuFacts, preference?: DevicePreference): Devi
   return { device: 'wasm', reason: 'This browser offers no WebGPU adapter, so WASM (the CPU) is used.' };
 }
 
+/**
+ * Where a LoRA run trains by default: where the loaded model runs, so on the graphics adapter when the
+ * model was put on one; WASM otherwise (Node's CPU scorer included), and with no model yet.
+ */
+export function trainingDevice(modelDevice: Device | undefined): DeviceChoice['device'] {
+  return modelDevice === 'webgpu' ? 'webgpu' : 'wasm';
+}
+
 interface GpuAdapterLike {
   isFallbackAdapter?: boolean;
   info?: { isFallbackAdapter?: boolean };

@@ -80,8 +80,11 @@ export function checkTrainParams(params: TrainParams): void {
   if (!parsed.success) throw new SettingsError(summarizeIssues(parsed.error.issues));
 }
 
-/** Settings laid over others; a rank given without an alpha brings its default alpha along. */
-export function overrideTrainSettings(base: TrainSettings, given: Partial<TrainSettings>): TrainSettings {
+/**
+ * Settings laid over others (a run's seed too, when `base` has one); a rank given without an alpha brings
+ * its default alpha along, so a form that offers only the rank gets the scale every other door gets.
+ */
+export function overrideTrainSettings<T extends TrainSettings>(base: T, given: Partial<T>): T {
   const alpha = given.rank !== undefined ? { alpha: defaultAlpha(given.rank) } : {};
   return { ...base, ...alpha, ...given };
 }

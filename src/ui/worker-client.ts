@@ -1,7 +1,8 @@
 /**
  * The page's side of the lab worker: each method posts one command and resolves with the event that
  * ends it. Aborting a call's signal cancels the run in the worker; the promise then rejects with the
- * signal's reason, as the core's own functions do.
+ * signal's reason, as the core's own functions do. `busy` says, for every component, whether a run holds
+ * the worker.
  */
 import type { Augmentation } from '../augment/augmentation.ts';
 import type { ImportedBundle } from '../experiment/bundle.ts';
@@ -13,6 +14,7 @@ import type { ProbeVerdict } from '../eval/context-probe.ts';
 import type { Dtype } from '../model/language-model.ts';
 import type { EngineDevice } from '../train/backend.ts';
 import { LongRunError } from '../train/settings.ts';
+import { WorkerBusy } from './busy.svelte.ts';
 import {
   HALT,
   HALT_FLAG_BYTES,
@@ -84,6 +86,8 @@ export interface ExperimentCallOptions {
 }
 
 export class LabWorker {
+  /** Whether a run holds the worker, read by every button that would start one. */
+  readonly busy = new WorkerBusy();
   private worker!: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextRequest = 1;
@@ -134,6 +138,7 @@ export class LabWorker {
     const command = body(halt);
     const expected: FinalEvent['type'] = REPLY_OF[command.type];
     onStart(request, halt);
+    this.busy.start(request, command.type);
     return new Promise((resolve, reject) => {
       const cancel = () => {
         if (halt) Atomics.store(new Int32Array(halt), HALT_SLOT, HALT.all);
@@ -143,6 +148,7 @@ export class LabWorker {
       this.pending.set(request, {
         onEvent,
         settle: (event) => {
+          this.busy.end(request);
           signal?.removeEventListener('abort', cancel);
           if (event.type === expected) resolve(event as Reply<C>);
           else if (event.type === 'cancelled') reject(signal?.reason ?? new DOMException('cancelled', 'AbortError'));

@@ -5,7 +5,7 @@ import { MODELS_DIR } from '../models-dir.ts';
 import { copyModel, removeModelCopies } from '../model-folder.ts';
 import { loadModelNode } from '../../src/model/load-node.ts';
 import type { LanguageModel } from '../../src/model/language-model.ts';
-import { CHAT_INSTRUCTION, CHAT_INSTRUCTION_NO_FACTS, TemplateError, templateByName } from '../../src/eval/templates.ts';
+import { CHAT_INSTRUCTION, CHAT_INSTRUCTION_NO_FACTS, TEMPLATES, TemplateError, templateByName, usableTemplate } from '../../src/eval/templates.ts';
 
 /** The ChatML template of SmolLM2 and Qwen2.5 (without their default system turn). */
 const CHATML =
@@ -48,5 +48,18 @@ describe('templates', () => {
 
   it('names the templates when asked for an unknown one', () => {
     expect(() => templateByName('fancy')).toThrow('unknown template "fancy" (one of: plain, chat)');
+  });
+});
+
+describe('usableTemplate', () => {
+  it('keeps chat for a model with a chat template and falls back to plain for one without', () => {
+    expect(usableTemplate('chat', true)).toBe('chat');
+    expect(usableTemplate('chat', false)).toBe('plain');
+    expect(usableTemplate('plain', false)).toBe('plain');
+  });
+
+  it('holds every template but chat usable by any model', () => {
+    expect(TEMPLATES.filter((t) => t.needsChat).map((t) => t.name)).toEqual(['chat']);
+    for (const t of TEMPLATES) expect(usableTemplate(t.name, true)).toBe(t.name);
   });
 });

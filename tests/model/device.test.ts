@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseDevice } from '../../src/model/device.ts';
+import { chooseDevice, trainingDevice } from '../../src/model/device.ts';
 
 const REAL = { found: true, fallback: false };
 const SOFTWARE = { found: true, fallback: true };
@@ -24,5 +24,14 @@ describe('chooseDevice', () => {
     expect(chooseDevice(REAL, 'wasm').device).toBe('wasm');
     expect(chooseDevice(SOFTWARE, 'webgpu')).toEqual({ device: 'webgpu', reason: expect.stringMatching(/slower than WASM/) });
     expect(chooseDevice(NONE, 'webgpu')).toEqual({ device: 'wasm', reason: expect.stringMatching(/no WebGPU adapter/) });
+  });
+});
+
+describe('trainingDevice', () => {
+  it('trains where the model runs: WebGPU only for a model on WebGPU', () => {
+    expect(trainingDevice('webgpu')).toBe('webgpu');
+    expect(trainingDevice('wasm')).toBe('wasm');
+    expect(trainingDevice('cpu')).toBe('wasm');
+    expect(trainingDevice(undefined)).toBe('wasm');
   });
 });

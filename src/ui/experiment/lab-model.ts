@@ -3,7 +3,6 @@
  * resumed run start from any state of the Model step.
  */
 import type { ExperimentSpec } from '../../experiment/spec.ts';
-import type { EngineDevice } from '../../train/backend.ts';
 import type { LoadedModel } from '../../worker/protocol.ts';
 import type { LabWorker } from '../worker-client.ts';
 import { savedDevicePreference } from '../model/device-preference.ts';
@@ -21,9 +20,4 @@ export async function modelFor(
     { id: spec.model.id, dtype: spec.model.dtype, allowRemote: false, hub: hubAddress(), preference: savedDevicePreference() },
     { onProgress: ({ loaded, total }) => onProgress?.(total ? loaded / total : 0) },
   );
-}
-
-/** Training runs where the model runs: on the graphics adapter when the browser has one. */
-export function trainingDevice(model: LoadedModel): EngineDevice {
-  return model.device === 'webgpu' ? 'webgpu' : 'wasm';
 }

@@ -4,6 +4,7 @@
  * fit the memory at hand.
  */
 import type { Device, Dtype } from '../../model/language-model.ts';
+import type { OfferedModel } from '../../model/model-choice.ts';
 import { MEASURED_WASM_ITEMS_PER_SECOND } from '../../model/recommended.ts';
 import { WASM_LIMIT } from '../../train/estimate.ts';
 import { formatBytes } from '../units.ts';
@@ -52,6 +53,17 @@ export function dtypesThatFit(bytes: Partial<Record<Dtype, number>>, device: Dev
     .filter(([, b]) => checkMemory({ bytes: b, device, deviceMemory }).level === 'ok')
     .sort((a, b) => a[1] - b[1])
     .map(([dtype]) => dtype);
+}
+
+/**
+ * What would load in place of a model that does not fit without a warning, in a sentence: its own smaller
+ * weights when any fit, else the other models offered here that fit; empty when nothing would.
+ */
+export function whatFitsInstead(chosen: OfferedModel, offered: readonly OfferedModel[], device: Device, deviceMemory?: number): string {
+  const fits = dtypesThatFit(chosen.bytes, device, deviceMemory).map((d) => `${d} (${formatBytes(chosen.bytes[d]!)})`);
+  if (fits.length > 0) return `The ${fits.join(' or ')} weights of this model would fit.`;
+  const others = offered.filter((m) => m.id !== chosen.id && dtypesThatFit(m.bytes, device, deviceMemory).length > 0).map((m) => m.id);
+  return others.length > 0 ? `A smaller model would: ${others.join(', ')}.` : '';
 }
 
 /** navigator.deviceMemory exists in Chromium only. */
