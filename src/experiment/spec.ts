@@ -14,6 +14,8 @@ import {
   LOCAL_DEFAULTS,
   globalSettingsSchema,
   localSettingsSchema,
+  AUGMENT_MODES,
+  type AugmentMode,
   type GlobalSettings,
   type LocalSettings,
 } from '../augment/augmentation.ts';
@@ -43,6 +45,11 @@ export interface ExperimentSpec {
   /** How `ft-split` splits the training documents into sentences. */
   splitting: (typeof SENTENCE_SPLITTINGS)[number];
   augment: { local: LocalSettings; global: GlobalSettings };
+  /**
+   * Sentences a student removed from an augmentation before fine-tuning, by index into its sentences
+   * (the Learn step's review). Absent when none was: a spec without pruning keeps the key it always had.
+   */
+  prune?: Partial<Record<AugmentMode, number[]>>;
 }
 
 const specSchema = z.strictObject({
@@ -62,6 +69,7 @@ const specSchema = z.strictObject({
   augment: z
     .strictObject({ local: localSettingsSchema.partial().default({}), global: globalSettingsSchema.partial().default({}) })
     .default({ local: {}, global: {} }),
+  prune: z.partialRecord(z.enum(AUGMENT_MODES), z.array(z.number().int().min(0)).max(100_000)).optional(),
 });
 
 function duplicate<T>(values: readonly T[]): T | undefined {
@@ -103,6 +111,11 @@ export function parseExperimentSpec(value: unknown): ExperimentSpec {
     fail(`template: unknown template "${spec.template}" (one of: ${TEMPLATES.map((t) => t.name).join(', ')})`);
 
   const train = resolveTrainSettings(spec.train);
+  const prune = Object.fromEntries(Object.entries(spec.prune ?? {}).filter(([, removed]) => removed.length > 0));
+  for (const [mode, removed] of Object.entries(prune)) {
+    const repeated = duplicate(removed);
+    if (repeated !== undefined) fail(`prune.${mode}: sentence ${repeated} is listed twice`);
+  }
 
   return {
     format: EXPERIMENT_FORMAT,
@@ -115,6 +128,7 @@ export function parseExperimentSpec(value: unknown): ExperimentSpec {
     train,
     splitting: spec.splitting,
     augment: { local: { ...LOCAL_DEFAULTS, ...spec.augment.local }, global: { ...GLOBAL_DEFAULTS, ...spec.augment.global } },
+    ...(Object.keys(prune).length > 0 ? { prune } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import { conditionInfo } from '../eval/conditions.ts';
 import type { EvalResult } from '../eval/result.ts';
 import { contentKey } from '../store/keys.ts';
 import { trainingExamples } from '../train/examples.ts';
-import { adapterKey, augmentInputs, augmentationKey, experimentKey, resultKey, trainingPlans } from './piece-keys.ts';
+import { adapterKey, augmentInputs, augmentationKey, experimentKey, keptAugmentation, resultKey, trainingPlans } from './piece-keys.ts';
 import type { ExperimentSpec } from './spec.ts';
 
 export interface CarriedPieces {
@@ -53,7 +53,8 @@ export async function verifyPieceKeys(experiment: { key: string; spec: Experimen
     for (const plan of trainingPlans(spec)) {
       const used = await Promise.all(plan.modes.map(async (mode) => carriedAugmentations.get(await augmentationKey(spec, hash, mode, seed))));
       if (used.some((a) => a === undefined)) continue; // its adapter cannot be in the bundle either
-      const examples = trainingExamples(dataset, { splitting: plan.splitting, augmentations: used as Augmentation[] });
+      const kept = (used as Augmentation[]).map((augmentation) => keptAugmentation(spec, augmentation));
+      const examples = trainingExamples(dataset, { splitting: plan.splitting, augmentations: kept });
       // Two plans can train on the same examples (no augmentation kept, or documents of one sentence): one adapter.
       const key = await adapterKey(spec, hash, seed, examples);
       const shared = adapters.get(key);

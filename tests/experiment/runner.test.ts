@@ -31,12 +31,13 @@ async function freshStore(): Promise<GlonStore> {
   return openFolderStore(dir);
 }
 
-async function run(store: GlonStore, control?: TrainControl, onEvent?: (e: ExperimentEvent) => void, experiment = spec) {
+async function run(store: GlonStore, control?: TrainControl, onEvent?: (e: ExperimentEvent) => void, experiment = spec, stopAfter?: 'augment') {
   const env = nodeExperimentEnv({ model: STORIES, dtype: 'fp32', store });
   const events: ExperimentEvent[] = [];
   try {
     const outcome = await runExperiment(experiment, env, {
       control,
+      stopAfter,
       checkpointEvery: CHECKPOINT_EVERY,
       onEvent: (e) => {
         events.push(e);
@@ -125,6 +126,34 @@ describe('runExperiment', () => {
     }
   });
 
+  it('makes only the augmentations when asked to stop after them; a full run finds them and trains on what the spec keeps', async () => {
+    const oracle = parseExperimentSpec({ ...spec, conditions: ['ft+oracle'] });
+    const pieces = await freshStore();
+    try {
+      const augmented = await run(pieces, undefined, undefined, oracle, 'augment');
+      expect(augmented.outcome.results).toEqual([]);
+      const record = await pieces.get('experiments', augmented.outcome.key);
+      expect(record).toMatchObject({ status: 'done', results: [], adapters: [] });
+      expect(record!.augmentations).toHaveLength(1);
+      expect(await pieces.keys('adapters')).toEqual([]);
+      const { augmentation } = (await pieces.get('augmentations', record!.augmentations[0]))!;
+
+      // Two sentences pruned: the augmentation comes from the store, the adapter trains on two examples fewer.
+      const pruned = parseExperimentSpec({ ...oracle, prune: { oracle: [0, 1] } });
+      const full = await run(pieces, undefined, undefined, pruned);
+      expect(full.events).toContainEqual(expect.objectContaining({ type: 'stage', stage: 'augment', status: 'cached' }));
+      const [adapterKey] = await pieces.keys('adapters');
+      const unpruned = (await store.get('experiments', first.outcome.key))!.adapters;
+      expect(unpruned).not.toContain(adapterKey);
+      const trainedOn = async (s: GlonStore, key: string) => (await s.get('adapters', key))!.training.examples;
+      const withAll = await Promise.all(unpruned.map((key) => trainedOn(store, key)));
+      expect(await trainedOn(pieces, adapterKey)).toBe(Math.max(...withAll) - 2);
+      expect(augmentation.sentences.length).toBeGreaterThan(2);
+    } finally {
+      await pieces.close();
+    }
+  });
+
   it('marks a failing run failed with its message and rethrows', async () => {
     const failing = parseExperimentSpec({ ...spec, conditions: ['base'], template: 'chat' });
     const env = nodeExperimentEnv({ model: STORIES, dtype: 'fp32', store });
@@ -151,6 +180,8 @@ describe('a real experiment bundle', () => {
       seeds: [1, 2],
       train: { epochs: 1 },
       augment: { local: { samples: 1, maxNewTokens: 16 } },
+      // A student's review: the adapters' keys must be recomputed from the sentences kept.
+      prune: { oracle: [0] },
     });
     const store = await freshStore();
     const { outcome } = await run(store, undefined, undefined, experiment);
