@@ -153,6 +153,14 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
     emit({ type: 'progress', stage, seed, label, done: p.done, total: p.total });
 
   async function datasetFor(seed: number): Promise<{ dataset: Dataset; hash: string }> {
+    const named = spec.dataset.hash;
+    if (named !== undefined) {
+      const found = await store.get('datasets', named);
+      if (!found) throw new Error(`the experiment's dataset ${named.slice(0, 12)} is not in the store`);
+      await announceCached('dataset', seed, spec.dataset.kind, named);
+      await own('datasets', named);
+      return { dataset: found.dataset, hash: named };
+    }
     const dataset = generateDataset({ kind: spec.dataset.kind, seed, preset: spec.dataset.preset, params: spec.dataset.params });
     const hash = await sha256Hex(serializeDataset(dataset));
     await cached(

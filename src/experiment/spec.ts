@@ -34,8 +34,12 @@ export const SENTENCE_SPLITTINGS = ['independent', 'cumulative'] as const satisf
 export interface ExperimentSpec {
   format: typeof EXPERIMENT_FORMAT;
   name: string;
-  /** The dataset of each run seed s is generated with seed s. */
-  dataset: { kind: string; preset: Preset; params: Record<string, ParamValue> };
+  /**
+   * The dataset of each run seed s is generated with seed s; with `hash`, it is the dataset of that
+   * content hash in the store instead (one not made by a generator, such as an imported file), and the
+   * experiment has one seed.
+   */
+  dataset: { kind: string; preset: Preset; params: Record<string, ParamValue>; hash?: string };
   model: { id: string; dtype: Dtype };
   conditions: Condition[];
   /** Each seed s: dataset seed s, training seed s, augmentation seed s, evaluation seed s. */
@@ -59,6 +63,7 @@ const specSchema = z.strictObject({
     kind: z.string().min(1).max(50),
     preset: z.enum(PRESETS).default('small'),
     params: z.record(z.string().max(100), z.union([z.string().max(200), z.number(), z.boolean()])).default({}),
+    hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 content hash: 64 lowercase hex digits').optional(),
   }),
   model: z.strictObject({ id: z.string().min(1).max(500), dtype: z.enum(DTYPES).default('fp32') }),
   conditions: z.array(z.string().min(1).max(50)).min(1),
@@ -105,6 +110,8 @@ export function parseExperimentSpec(value: unknown): ExperimentSpec {
   });
   const repeatedCondition = duplicate(spec.conditions);
   if (repeatedCondition !== undefined) fail(`conditions: "${repeatedCondition}" is listed twice`);
+  if (spec.dataset.hash !== undefined && spec.seeds.length !== 1)
+    fail(`seeds: a dataset given by its hash is one dataset, so the experiment has one seed (got ${spec.seeds.length})`);
   const repeatedSeed = duplicate(spec.seeds);
   if (repeatedSeed !== undefined) fail(`seeds: ${repeatedSeed} is listed twice`);
   if (!TEMPLATES.some((t) => t.name === spec.template))

@@ -11,6 +11,9 @@ import { nodeExperimentEnv } from '../../src/experiment/node-env.ts';
 import { runExperiment, type ExperimentEvent, type ExperimentOutcome } from '../../src/experiment/runner.ts';
 import { EXPERIMENT_FORMAT, parseExperimentSpec } from '../../src/experiment/spec.ts';
 import { exportBundle, importBundle } from '../../src/experiment/bundle.ts';
+import { generateDataset } from '../../src/data/generate.ts';
+import { serializeDataset } from '../../src/data/format.ts';
+import { sha256Hex } from '../../src/data/hash.ts';
 
 const STORIES = join(MODELS_DIR, 'stories260K');
 // 6 facts x 4 lines = 24 documents: 3 steps an epoch, checkpoints every 2 steps.
@@ -166,6 +169,23 @@ describe('runExperiment', () => {
       await env.close();
     }
   });
+});
+
+// A dataset no generator makes (an imported file, here a generated one with a document edited) is named by its hash.
+describe('an experiment on a stored dataset', () => {
+  it('runs on the dataset of that hash, and its bundle carries it and imports', async () => {
+    const generated = generateDataset({ kind: 'reversal', seed: 3, params: { facts: 2 } });
+    const dataset = { ...generated, train: generated.train.map((d, i) => (i === 0 ? { ...d, text: `${d.text} Really.` } : d)) };
+    const hash = await sha256Hex(serializeDataset(dataset));
+    const experiment = parseExperimentSpec({ ...spec, dataset: { kind: 'reversal', hash }, conditions: ['base'], seeds: [3] });
+    const store = await freshStore();
+    await expect(run(store, undefined, undefined, experiment)).rejects.toThrow(`the experiment's dataset ${hash.slice(0, 12)} is not in the store`);
+    await store.put('datasets', { key: hash, dataset, savedAt: new Date().toISOString() });
+    const { outcome } = await run(store, undefined, undefined, experiment);
+    expect(outcome.results.map((r) => [r.dataset.hash, r.seed])).toEqual([[hash, 3]]);
+    const imported = await importBundle(await freshStore(), await exportBundle(store, outcome.key));
+    expect(imported.counts).toEqual({ datasets: 1, augmentations: 0, adapters: 0, results: 1 });
+  }, 120_000);
 });
 
 // A real run's bundle must pass the import's key checks (verify-keys.ts), with every kind of piece:
