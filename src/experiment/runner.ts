@@ -104,6 +104,7 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
     datasets: [],
     augmentations: [],
     adapters: [],
+    ...(options.stopAfter ? { stopAfter: options.stopAfter } : {}),
     startedAt: now(),
     updatedAt: now(),
   };

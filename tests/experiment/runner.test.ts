@@ -136,10 +136,14 @@ describe('runExperiment', () => {
       const augmented = await run(pieces, undefined, undefined, oracle, 'augment');
       expect(augmented.outcome.results).toEqual([]);
       const record = await pieces.get('experiments', augmented.outcome.key);
-      expect(record).toMatchObject({ status: 'done', results: [], adapters: [] });
+      expect(record).toMatchObject({ status: 'done', results: [], adapters: [], stopAfter: 'augment' });
       expect(record!.augmentations).toHaveLength(1);
       expect(await pieces.keys('adapters')).toEqual([]);
       const { augmentation } = (await pieces.get('augmentations', record!.augmentations[0]))!;
+      // Exported and imported like any experiment, still marked as the augmentation piece it is.
+      const fresh = await freshStore();
+      expect((await importBundle(fresh, await exportBundle(pieces, augmented.outcome.key))).counts).toEqual({ datasets: 1, augmentations: 1, adapters: 0, results: 0 });
+      expect(await fresh.get('experiments', augmented.outcome.key)).toMatchObject({ stopAfter: 'augment' });
 
       // Two sentences pruned: the augmentation comes from the store, the adapter trains on two examples fewer.
       const pruned = parseExperimentSpec({ ...oracle, prune: { oracle: [0, 1] } });
