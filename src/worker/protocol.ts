@@ -73,8 +73,9 @@ export interface OpenedExperiment {
 export type Usage = { used: number; quota: number } | null;
 
 /**
- * A shared Int32Array's buffer: the page raises its slot 0 to stop a run (to HALT.training to end a
- * training run but evaluate its adapter, to HALT.all to stop any run) and sets slot 1 to pause training.
+ * A shared Int32Array's buffer: the page raises its slot 0 to stop a run (to HALT.training to end the
+ * training in progress after its current step, which ends the experiment; to HALT.all to stop any run)
+ * and sets slot 1 to pause training.
  * ONNX Runtime's WASM runs resolve as microtasks, so while a run scores, the worker never reads its
  * message queue and a `cancel` message waits until the run is over; the worker reads this flag at every
  * progress report instead. Null when the page is not cross-origin isolated (no SharedArrayBuffer): then
@@ -86,7 +87,7 @@ export type HaltFlag = SharedArrayBuffer | null;
 export const HALT_SLOT = 0;
 export const PAUSE_SLOT = 1;
 export const HALT_FLAG_BYTES = 8;
-/** Stop a training run after its current step, keeping its adapter; stop any run altogether. */
+/** Stop the training in progress after its current step (its last checkpoint kept); stop any run altogether. */
 export const HALT = { training: 1, all: 2 } as const;
 
 /** A command that starts a run in the worker; it ends with the event REPLY_OF names (or `cancelled`, or `error`). */
