@@ -2,11 +2,15 @@
  * Fine-tuning in the Learn step (built app, chromium, WASM): load stories260K, generate a small reversal
  * dataset, train a LoRA adapter in the lab's worker for a few epochs with a pause in the middle, and see
  * the loss fall and the ft bars beside base in Compare; then cancel a second run, which keeps what it
- * saved and scores nothing, and press it again: it runs to the end.
+ * saved and scores nothing, and press it again: it runs to the end. Last, a dataset no generator makes
+ * (an edited file, imported) is scored too, stored by its content hash.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { serializeDataset } from '../../src/data/format.ts';
+import { generateDataset } from '../../src/data/generate.ts';
+import { sha256Hex } from '../../src/data/hash.ts';
 import { SCREENSHOTS, loadStoriesAndReversal, openLab, openStep, type Lab } from './harness.ts';
 
 const EPOCHS = 3;
@@ -91,5 +95,36 @@ it('cancels a training run, keeping what it saved, and finishes it when pressed 
   await panel.getByRole('button', { name: 'Fine-tune and run ft' }).click();
   await expect.poll(() => rows.nth(1).innerText(), { timeout: 90_000 }).toContain(`adapter of step ${totalOf(EPOCHS + 1)} of ${totalOf(EPOCHS + 1)}`);
   expect(await rows.count()).toBe(2);
+  expect(errors).toEqual([]);
+});
+
+it('scores an imported dataset that no generator makes, storing it by its content hash', async () => {
+  const generated = generateDataset({ kind: 'reversal', seed: 7, preset: 'small' });
+  const edited = { ...generated, train: generated.train.map((d, i) => (i === 0 ? { ...d, text: `${d.text} Really.` } : d)) };
+  const text = serializeDataset(edited);
+  await step('Data');
+  await page.getByRole('region', { name: 'Save or load' }).locator('input[type=file]').setInputFiles({ name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+  await step('Learn');
+  await page.locator('input[name=condition][value=icl]').setChecked(false);
+  await page.getByRole('button', { name: 'Run base' }).click();
+  const rows = page.getByRole('region', { name: 'Runs' }).locator('tbody tr');
+  await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(1);
+  const hash = await sha256Hex(text);
+  const stored = await page.evaluate(
+    () =>
+      new Promise<{ datasets: string[]; specs: { dataset: { hash?: string } }[] }>((resolve, reject) => {
+        const open = indexedDB.open('glon');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['datasets', 'experiments']);
+          const datasets = tx.objectStore('datasets').getAllKeys();
+          const experiments = tx.objectStore('experiments').getAll();
+          tx.oncomplete = () => (open.result.close(), resolve({ datasets: datasets.result as string[], specs: experiments.result.map((r) => r.spec) }));
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+  expect(stored.datasets).toContain(hash);
+  expect(stored.specs.filter((spec) => spec.dataset.hash === hash)).toHaveLength(1);
   expect(errors).toEqual([]);
 });
