@@ -1,8 +1,8 @@
 /**
  * Fine-tuning in the Learn step (built app, chromium, WASM): load stories260K, generate a small reversal
  * dataset, train a LoRA adapter in the lab's worker for a few epochs with a pause in the middle, and see
- * the loss fall and the ft bars beside base in Compare; then cancel a second run, which keeps what it
- * saved and scores nothing, and press it again: it runs to the end. Last, a dataset no generator makes
+ * the loss fall and the ft bars beside base in Compare; then cancel a second run, which keeps its
+ * checkpoint and scores nothing, and press it again: it resumes there and runs to the end. Last, a dataset no generator makes
  * (an edited file, imported) is scored too, stored by its content hash.
  */
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { serializeDataset } from '../../src/data/format.ts';
 import { generateDataset } from '../../src/data/generate.ts';
 import { sha256Hex } from '../../src/data/hash.ts';
-import { SCREENSHOTS, loadStoriesAndReversal, openLab, openStep, type Lab } from './harness.ts';
+import { SCREENSHOTS, loadStoriesAndReversal, openLab, openStep, storeCount, type Lab } from './harness.ts';
 
 const EPOCHS = 3;
 let lab: Lab;
@@ -79,13 +79,13 @@ it('trains a LoRA adapter on WASM with pause and resume, and shows ft beside bas
   expect(errors).toEqual([]);
 });
 
-it('cancels a training run, keeping what it saved, and finishes it when pressed again', async () => {
+it('cancels a training run, keeping its checkpoint, and resumes it there when pressed again', async () => {
   await step('Learn');
   const panel = page.getByRole('region', { name: 'Fine-tune (LoRA)' });
   // Other settings than the first run's: a new adapter to train, not one from the cache.
   await panel.getByLabel('Epochs').fill(String(EPOCHS + 1));
   await panel.getByRole('button', { name: 'Fine-tune and run ft' }).click();
-  await expect.poll(stepNumber, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  await expect.poll(() => storeCount(page, 'checkpoints'), { timeout: 60_000 }).toBeGreaterThan(0);
   await panel.getByRole('button', { name: 'Cancel training' }).click();
   expect(await panel.getByRole('alert').innerText({ timeout: 60_000 })).toBe('Cancelled. Everything finished before it is saved; running it again resumes.');
   const rows = page.getByRole('region', { name: 'Runs' }).locator('tbody tr');
@@ -95,6 +95,10 @@ it('cancels a training run, keeping what it saved, and finishes it when pressed 
   await panel.getByRole('button', { name: 'Fine-tune and run ft' }).click();
   await expect.poll(() => rows.nth(1).innerText(), { timeout: 90_000 }).toContain(`adapter of step ${totalOf(EPOCHS + 1)} of ${totalOf(EPOCHS + 1)}`);
   expect(await rows.count()).toBe(2);
+  // It went on from the checkpoint: the status and the loss chart count from the step after it.
+  const [, resumedAt] = (await panel.getByRole('status').innerText()).match(/resumed at step (\d+)/)!;
+  expect(Number(resumedAt)).toBeGreaterThan(1);
+  expect(await panel.getByTestId('loss-range').innerText()).toMatch(new RegExp(`^loss \\d+\\.\\d+ at step ${resumedAt} → \\d+\\.\\d+ at step ${totalOf(EPOCHS + 1)}$`));
   expect(errors).toEqual([]);
 });
 

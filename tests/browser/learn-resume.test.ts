@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openLab, openStep, type Lab } from './harness.ts';
+import { openLab, openStep, storeCount, type Lab } from './harness.ts';
 
 let lab: Lab;
 let page: Page;
@@ -26,28 +26,26 @@ afterAll(async () => {
   await lab?.close();
 });
 
-/** A store of the lab's IndexedDB, each record reduced by `pick`, read with the raw API. */
-function readStore<T>(name: string, pick: string): Promise<T[]> {
+/** The adapters in the lab's IndexedDB, their safetensors bytes as base64, read with the raw API. */
+function adapters(): Promise<{ key: string; weights: string }[]> {
   return page.evaluate(
-    ([name, pick]) =>
-      new Promise<T[]>((resolve, reject) => {
+    () =>
+      new Promise<{ key: string; weights: string }[]>((resolve, reject) => {
         const open = indexedDB.open('glon');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const request = open.result.transaction(name).objectStore(name).getAll();
+          const request = open.result.transaction('adapters').objectStore('adapters').getAll();
           request.onsuccess = () => {
             open.result.close();
             const base64 = (bytes: Uint8Array) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(''));
-            resolve(request.result.map((record) => (pick === 'weights' ? { key: record.key, weights: base64(record.weights) } : record[pick])) as T[]);
+            resolve(request.result.map((record) => ({ key: record.key, weights: base64(record.weights) })));
           };
           request.onerror = () => reject(request.error);
         };
       }),
-    [name, pick] as const,
   );
 }
-const adapters = () => readStore<{ key: string; weights: string }>('adapters', 'weights');
-const checkpoints = async () => (await readStore<string>('checkpoints', 'key')).length;
+const checkpoints = () => storeCount(page, 'checkpoints');
 
 const panel = () => page.getByRole('region', { name: 'Fine-tune (LoRA)' });
 const stepNumber = async () => Number(await panel().getByTestId('train-step').innerText());
