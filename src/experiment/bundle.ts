@@ -100,6 +100,7 @@ const bundleSchema = z.strictObject({
     augmentations: keys,
     adapters: keys,
     error: z.string().max(10_000).optional(),
+    stopAfter: z.literal('augment').optional(),
     startedAt: time,
     updatedAt: time,
   }),

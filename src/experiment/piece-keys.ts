@@ -3,7 +3,8 @@
  * pieces up by these keys; a bundle import recomputes them, so a record whose content or inputs were
  * edited no longer matches its key.
  */
-import type { AugmentMode } from '../augment/augmentation.ts';
+import { pruneAugmentation } from '../augment/augment.ts';
+import type { Augmentation, AugmentMode } from '../augment/augmentation.ts';
 import { sha256Hex } from '../data/hash.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import { RESULT_FORMAT } from '../eval/result.ts';
@@ -55,6 +56,11 @@ export function augmentationKey(spec: ExperimentSpec, datasetHash: string, mode:
 export function augmentationKeyOf(inputs: { datasetHash: string; generator: string | null; mode: AugmentMode; settings: unknown; seed: number }): Promise<string> {
   const { datasetHash, generator, mode, settings, seed } = inputs;
   return pieceKey('augmenter', { dataset: datasetHash, model: generator, mode, settings, seed });
+}
+
+/** The sentences of an augmentation that fine-tuning adds: all but those the spec prunes. */
+export function keptAugmentation(spec: Pick<ExperimentSpec, 'prune'>, augmentation: Augmentation): Augmentation {
+  return pruneAugmentation(augmentation, spec.prune?.[augmentation.mode] ?? []);
 }
 
 export const trainParams = (spec: ExperimentSpec, seed: number): TrainParams => ({ ...spec.train, seed });

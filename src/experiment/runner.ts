@@ -27,7 +27,7 @@ import { trainLora, type TrainProgress } from '../train/trainer.ts';
 import { checkRunLength, checkTotalSteps, type TrainParams } from '../train/settings.ts';
 import type { ExperimentRecord, GlonStore } from '../store/store.ts';
 import { contentKey } from '../store/keys.ts';
-import { adapterKey as pieceAdapterKey, augmentInputs, augmentationKey, experimentKey, resultKey, trainParams, trainingPlans } from './piece-keys.ts';
+import { adapterKey as pieceAdapterKey, augmentInputs, augmentationKey, experimentKey, keptAugmentation, resultKey, trainParams, trainingPlans } from './piece-keys.ts';
 import type { ExperimentSpec } from './spec.ts';
 import { summarize, type Summary } from './summary.ts';
 
@@ -47,6 +47,10 @@ export type ExperimentStage = 'dataset' | 'augment' | 'train' | 'evaluate';
 export type ExperimentEvent =
   | { type: 'stage'; stage: ExperimentStage; seed: number; label: string; status: 'start' | 'cached' | 'done'; key: string }
   | { type: 'progress'; stage: ExperimentStage; seed: number; label: string; done: number; total: number }
+  /** A model's raw output while it writes an augmentation, for a student to watch. */
+  | { type: 'generation'; seed: number; mode: AugmentMode; source: string; text: string }
+  /** What a training run is about to do, as estimated before its first step (training only, never a cache hit). */
+  | { type: 'train-plan'; seed: number; label: string; examples: number; length: number; totalSteps: number; estimateSeconds: number; estimateBytes: number; device: EngineDevice }
   | { type: 'train-step'; seed: number; label: string; progress: TrainProgress }
   /** A training run continues from its checkpoint of `step`, left by an interrupted run. */
   | { type: 'resume'; stage: 'train'; seed: number; label: string; step: number; totalSteps: number }
@@ -61,6 +65,11 @@ export interface RunExperimentOptions {
   checkpointEvery?: number;
   /** When set, a training run estimated over CONFIRM_SECONDS is refused, saying how to confirm it (CLI: "pass --yes"). */
   confirmLongRuns?: string;
+  /**
+   * 'augment': make (or find) the datasets and augmentations only, no training or scoring: a piece of the
+   * experiment, which a later full run of the same spec finds in the store (the Learn step's Augment).
+   */
+  stopAfter?: 'augment';
 }
 
 export interface ExperimentOutcome {
@@ -95,6 +104,7 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
     datasets: [],
     augmentations: [],
     adapters: [],
+    ...(options.stopAfter ? { stopAfter: options.stopAfter } : {}),
     startedAt: now(),
     updatedAt: now(),
   };
@@ -144,6 +154,14 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
     emit({ type: 'progress', stage, seed, label, done: p.done, total: p.total });
 
   async function datasetFor(seed: number): Promise<{ dataset: Dataset; hash: string }> {
+    const named = spec.dataset.hash;
+    if (named !== undefined) {
+      const found = await store.get('datasets', named);
+      if (!found) throw new Error(`the experiment's dataset ${named.slice(0, 12)} is not in the store`);
+      await announceCached('dataset', seed, spec.dataset.kind, named);
+      await own('datasets', named);
+      return { dataset: found.dataset, hash: named };
+    }
     const dataset = generateDataset({ kind: spec.dataset.kind, seed, preset: spec.dataset.preset, params: spec.dataset.params });
     const hash = await sha256Hex(serializeDataset(dataset));
     await cached(
@@ -175,6 +193,7 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
           seed,
           signal,
           onProgress: progress('augment', seed, mode),
+          onGeneration: ({ source, text }) => emit({ type: 'generation', seed, mode, source, text }),
         });
         await store.put('augmentations', { key: augKey, augmentation: made, savedAt: now() });
         return made;
@@ -197,6 +216,7 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
     checkTotalSteps(totalSteps);
     if (options.confirmLongRuns) checkRunLength(estimate.seconds, totalSteps, false, options.confirmLongRuns);
     const checkpointEvery = options.checkpointEvery ?? Math.max(1, Math.round(CHECKPOINT_SECONDS / estimate.secondsPerStep));
+    emit({ type: 'train-plan', seed, label, examples: tokenized.length, length, totalSteps, estimateSeconds: estimate.seconds, estimateBytes: estimate.bytes, device: env.device });
     const resumeFrom = (await store.get('checkpoints', adapterKey))?.checkpoint;
     if (resumeFrom) {
       emit({ type: 'resume', stage: 'train', seed, label, step: resumeFrom.step, totalSteps: resumeFrom.totalSteps });
@@ -281,14 +301,19 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
     for (const seed of spec.seeds) {
       const { dataset, hash } = await datasetFor(seed);
 
-      for (const condition of spec.conditions.filter((c) => !conditionInfo(c).adapted))
+      const piecesOnly = options.stopAfter === 'augment';
+      for (const condition of spec.conditions.filter((c) => !piecesOnly && !conditionInfo(c).adapted))
         keep(seed, condition, await resultFor(dataset, hash, condition, seed, null, () => env.base()));
 
       const augmentations = new Map<AugmentMode, Augmentation>();
       for (const mode of new Set(plans.flatMap((p) => p.modes))) augmentations.set(mode, await augmentationFor(dataset, hash, mode, seed));
+      if (piecesOnly) continue;
 
       for (const plan of plans) {
-        const examples = trainingExamples(dataset, { splitting: plan.splitting, augmentations: plan.modes.map((m) => augmentations.get(m)!) });
+        const examples = trainingExamples(dataset, {
+          splitting: plan.splitting,
+          augmentations: plan.modes.map((m) => keptAugmentation(spec, augmentations.get(m)!)),
+        });
         const params = trainParams(spec, seed);
         const adapterKey = await pieceAdapterKey(spec, hash, seed, examples);
         const label = plan.conditions.join(', ');
@@ -328,7 +353,7 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
       }
     }
 
-    const ordered = spec.seeds.flatMap((seed) => spec.conditions.map((c) => results.get(`${seed}/${c}`)!));
+    const ordered = spec.seeds.flatMap((seed) => spec.conditions.flatMap((c) => results.get(`${seed}/${c}`) ?? []));
     const summary = summarize(ordered, { ceiling: (condition) => conditionInfo(condition).ceiling });
     await saveRecord({ status: 'done', stage: 'done' });
     await log('info', `experiment "${spec.name}" done: ${ordered.length} results, ${fromCache} from the store`);

@@ -14,6 +14,8 @@ import {
   LOCAL_DEFAULTS,
   globalSettingsSchema,
   localSettingsSchema,
+  AUGMENT_MODES,
+  type AugmentMode,
   type GlobalSettings,
   type LocalSettings,
 } from '../augment/augmentation.ts';
@@ -32,8 +34,12 @@ export const SENTENCE_SPLITTINGS = ['independent', 'cumulative'] as const satisf
 export interface ExperimentSpec {
   format: typeof EXPERIMENT_FORMAT;
   name: string;
-  /** The dataset of each run seed s is generated with seed s. */
-  dataset: { kind: string; preset: Preset; params: Record<string, ParamValue> };
+  /**
+   * The dataset of each run seed s is generated with seed s; with `hash`, it is the dataset of that
+   * content hash in the store instead (one not made by a generator, such as an imported file), and the
+   * experiment has one seed.
+   */
+  dataset: { kind: string; preset: Preset; params: Record<string, ParamValue>; hash?: string };
   model: { id: string; dtype: Dtype };
   conditions: Condition[];
   /** Each seed s: dataset seed s, training seed s, augmentation seed s, evaluation seed s. */
@@ -43,6 +49,11 @@ export interface ExperimentSpec {
   /** How `ft-split` splits the training documents into sentences. */
   splitting: (typeof SENTENCE_SPLITTINGS)[number];
   augment: { local: LocalSettings; global: GlobalSettings };
+  /**
+   * Sentences a student removed from an augmentation before fine-tuning, by index into its sentences
+   * (the Learn step's review). Absent when none was: a spec without pruning keeps the key it always had.
+   */
+  prune?: Partial<Record<AugmentMode, number[]>>;
 }
 
 const specSchema = z.strictObject({
@@ -52,6 +63,7 @@ const specSchema = z.strictObject({
     kind: z.string().min(1).max(50),
     preset: z.enum(PRESETS).default('small'),
     params: z.record(z.string().max(100), z.union([z.string().max(200), z.number(), z.boolean()])).default({}),
+    hash: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 content hash: 64 lowercase hex digits').optional(),
   }),
   model: z.strictObject({ id: z.string().min(1).max(500), dtype: z.enum(DTYPES).default('fp32') }),
   conditions: z.array(z.string().min(1).max(50)).min(1),
@@ -62,6 +74,7 @@ const specSchema = z.strictObject({
   augment: z
     .strictObject({ local: localSettingsSchema.partial().default({}), global: globalSettingsSchema.partial().default({}) })
     .default({ local: {}, global: {} }),
+  prune: z.partialRecord(z.enum(AUGMENT_MODES), z.array(z.number().int().min(0)).max(100_000)).optional(),
 });
 
 function duplicate<T>(values: readonly T[]): T | undefined {
@@ -97,12 +110,19 @@ export function parseExperimentSpec(value: unknown): ExperimentSpec {
   });
   const repeatedCondition = duplicate(spec.conditions);
   if (repeatedCondition !== undefined) fail(`conditions: "${repeatedCondition}" is listed twice`);
+  if (spec.dataset.hash !== undefined && spec.seeds.length !== 1)
+    fail(`seeds: a dataset given by its hash is one dataset, so the experiment has one seed (got ${spec.seeds.length})`);
   const repeatedSeed = duplicate(spec.seeds);
   if (repeatedSeed !== undefined) fail(`seeds: ${repeatedSeed} is listed twice`);
   if (!TEMPLATES.some((t) => t.name === spec.template))
     fail(`template: unknown template "${spec.template}" (one of: ${TEMPLATES.map((t) => t.name).join(', ')})`);
 
   const train = resolveTrainSettings(spec.train);
+  const prune = Object.fromEntries(Object.entries(spec.prune ?? {}).filter(([, removed]) => removed.length > 0));
+  for (const [mode, removed] of Object.entries(prune)) {
+    const repeated = duplicate(removed);
+    if (repeated !== undefined) fail(`prune.${mode}: sentence ${repeated} is listed twice`);
+  }
 
   return {
     format: EXPERIMENT_FORMAT,
@@ -115,6 +135,7 @@ export function parseExperimentSpec(value: unknown): ExperimentSpec {
     train,
     splitting: spec.splitting,
     augment: { local: { ...LOCAL_DEFAULTS, ...spec.augment.local }, global: { ...GLOBAL_DEFAULTS, ...spec.augment.global } },
+    ...(Object.keys(prune).length > 0 ? { prune } : {}),
   };
 }
 

@@ -12,11 +12,11 @@ import { conditionInfo } from '../eval/conditions.ts';
 import type { EvalResult } from '../eval/result.ts';
 import { contentKey } from '../store/keys.ts';
 import { trainingExamples } from '../train/examples.ts';
-import { adapterKey, augmentInputs, augmentationKey, experimentKey, resultKey, trainingPlans } from './piece-keys.ts';
+import { adapterKey, augmentInputs, augmentationKey, experimentKey, keptAugmentation, resultKey, trainingPlans } from './piece-keys.ts';
 import type { ExperimentSpec } from './spec.ts';
 
 export interface CarriedPieces {
-  datasets: { key: string }[];
+  datasets: { key: string; dataset: Dataset }[];
   augmentations: { key: string; augmentation: Augmentation }[];
   adapters: { key: string; config: string; training: { examples: number } }[];
   results: { key: string; result: EvalResult }[];
@@ -47,13 +47,17 @@ export async function verifyPieceKeys(experiment: { key: string; spec: Experimen
   const carriedAugmentations = new Map(pieces.augmentations.map((r) => [r.key, r.augmentation]));
   const seeds = new Map<number, SeedPieces>();
   for (const seed of spec.seeds) {
-    const dataset = generateDataset({ kind: spec.dataset.kind, seed, preset: spec.dataset.preset, params: spec.dataset.params });
-    const hash = await sha256Hex(serializeDataset(dataset));
+    const named = spec.dataset.hash && pieces.datasets.find((d) => d.key === spec.dataset.hash);
+    if (spec.dataset.hash && !named) throw new KeyMismatch('datasets', `the bundle does not carry the experiment's dataset ${spec.dataset.hash.slice(0, 12)}`);
+    // A carried dataset's key is checked against its content before this (bundle.ts).
+    const dataset = named ? named.dataset : generateDataset({ kind: spec.dataset.kind, seed, preset: spec.dataset.preset, params: spec.dataset.params });
+    const hash = named ? named.key : await sha256Hex(serializeDataset(dataset));
     const adapters = new Map<string, { examples: number; conditions: string[] }>();
     for (const plan of trainingPlans(spec)) {
       const used = await Promise.all(plan.modes.map(async (mode) => carriedAugmentations.get(await augmentationKey(spec, hash, mode, seed))));
       if (used.some((a) => a === undefined)) continue; // its adapter cannot be in the bundle either
-      const examples = trainingExamples(dataset, { splitting: plan.splitting, augmentations: used as Augmentation[] });
+      const kept = (used as Augmentation[]).map((augmentation) => keptAugmentation(spec, augmentation));
+      const examples = trainingExamples(dataset, { splitting: plan.splitting, augmentations: kept });
       // Two plans can train on the same examples (no augmentation kept, or documents of one sentence): one adapter.
       const key = await adapterKey(spec, hash, seed, examples);
       const shared = adapters.get(key);
@@ -72,7 +76,7 @@ export async function verifyPieceKeys(experiment: { key: string; spec: Experimen
 
   const generated = new Set([...seeds.values()].map((s) => s.hash));
   pieces.datasets.forEach((record, i) => {
-    if (!generated.has(record.key)) throw new KeyMismatch(`datasets[${i}]`, "not a dataset the experiment's spec generates for any of its seeds");
+    if (!generated.has(record.key)) throw new KeyMismatch(`datasets[${i}]`, "not a dataset the experiment's spec generates (or names) for any of its seeds");
   });
 
   for (const [i, { key, augmentation }] of pieces.augmentations.entries()) {

@@ -48,6 +48,8 @@ export interface ExperimentRecord {
   augmentations: string[];
   adapters: string[];
   error?: string;
+  /** Set when the run makes only the datasets and augmentations (runner's stopAfter): a resume does the same. */
+  stopAfter?: 'augment';
   startedAt: string;
   updatedAt: string;
 }

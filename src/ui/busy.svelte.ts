@@ -10,10 +10,8 @@ import type { RunCommand } from '../worker/protocol.ts';
 /** What each command does to the worker while it runs: the words say it, undefined holds nothing. */
 const HOLDS: { readonly [C in RunCommand['type']]: string | undefined } = {
   load: 'a model is loading',
-  evaluate: 'an evaluation is running',
-  train: 'a fine-tuning run is going',
-  augment: 'an augmentation is being written',
-  'run-experiment': 'an experiment is running',
+  // Every Learn-step press and every experiment: one-seed experiments or more.
+  'run-experiment': 'a run is going',
   probe: undefined,
   'list-models': undefined,
   'list-experiments': undefined,

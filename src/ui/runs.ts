@@ -4,13 +4,13 @@
  */
 import type { Dataset } from '../data/format.ts';
 import type { EvalResult } from '../eval/result.ts';
-import type { TrainSummary } from '../worker/protocol.ts';
+import type { AdapterTraining } from '../store/store.ts';
 
 export interface Run {
   dataset: Dataset;
   result: EvalResult;
   /** For an `ft` run: the training behind its adapter. */
-  training?: TrainSummary;
+  training?: AdapterTraining;
 }
 
 /** Runs that measure the same thing; a newer one replaces an older one. */

@@ -4,11 +4,10 @@
  * signal's reason, as the core's own functions do. `busy` says, for every component, whether a run holds
  * the worker.
  */
-import type { Augmentation } from '../augment/augmentation.ts';
+import type { Dataset } from '../data/format.ts';
 import type { ImportedBundle } from '../experiment/bundle.ts';
 import type { ExperimentEvent, ExperimentOutcome } from '../experiment/runner.ts';
 import type { ExperimentSpec } from '../experiment/spec.ts';
-import type { EvalResult } from '../eval/result.ts';
 import type { GpuFacts } from '../model/device.ts';
 import type { ProbeVerdict } from '../eval/context-probe.ts';
 import type { Dtype } from '../model/language-model.ts';
@@ -22,9 +21,7 @@ import {
   PAUSE_SLOT,
   REPLY_OF,
   isFinal,
-  type AugmentSpec,
   type Command,
-  type EvaluateSpec,
   type ExperimentListing,
   type FinalEvent,
   type HaltFlag,
@@ -34,9 +31,7 @@ import {
   type OpenedExperiment,
   type Reply,
   type RunCommand,
-  type TrainSpec,
   type Usage,
-  type TrainSummary,
   type WorkerEvent,
 } from '../worker/protocol.ts';
 
@@ -54,26 +49,13 @@ export interface CallOptions<P> {
   onProgress?: (progress: P) => void;
 }
 
-export interface TrainCallOptions {
-  /** Aborting stops the run altogether: training and the evaluation after it. */
-  signal?: AbortSignal;
-  onEvent?: (event: Extract<WorkerEvent, { type: 'train-start' | 'train-step' | 'train-paused' | 'train-end' | 'progress' }>) => void;
-}
-
 /** A run in the worker that trains, with its controls. */
 export interface TrainingRun<T> {
   done: Promise<T>;
   pause(): void;
   resume(): void;
-  /** Ends the training after its current step (a train run evaluates the adapter of that step; an experiment stops). */
+  /** Ends the training after its current step; the experiment stops there, its last checkpoint kept. */
   stopTraining(): void;
-}
-export type TrainRun = TrainingRun<{ result: EvalResult; training: TrainSummary }>;
-
-export interface AugmentCallOptions {
-  signal?: AbortSignal;
-  onProgress?: (progress: ProgressEvent<'progress'>) => void;
-  onGeneration?: (generation: ProgressEvent<'generation'>) => void;
 }
 
 export interface ExperimentCallOptions {
@@ -81,8 +63,12 @@ export interface ExperimentCallOptions {
   onEvent?: (event: ExperimentEvent) => void;
   /** The run stands still after its last reported training step. */
   onPaused?: () => void;
-  /** The user agreed to training runs estimated over the time limit (see TrainSpec.confirmed). */
+  /** The user agreed to training runs estimated over the time limit (see the run-experiment command). */
   confirmed?: boolean;
+  /** The dataset the spec names by its hash, saved in the worker's store before the run. */
+  dataset?: Dataset;
+  /** Only the datasets and augmentations: a piece of the experiment (the Learn step's Augment). */
+  stopAfter?: 'augment';
 }
 
 export class LabWorker {
@@ -181,29 +167,14 @@ export class LabWorker {
     return (await this.call((halt) => ({ type: 'probe', halt }), options.signal, onEvent)).verdict;
   }
 
-  async evaluate(spec: EvaluateSpec, options: CallOptions<ProgressEvent<'progress'>> = {}): Promise<EvalResult> {
-    const onEvent = (event: WorkerEvent) => {
-      if (event.type === 'progress') options.onProgress?.({ stage: event.stage, done: event.done, total: event.total });
-    };
-    return (await this.call((halt) => ({ type: 'evaluate', spec, halt }), options.signal, onEvent)).result;
-  }
-
-  /** Trains a LoRA adapter in the worker on the training set of spec.condition, then evaluates that condition with it. */
-  train(spec: TrainSpec, options: TrainCallOptions = {}): TrainRun {
-    const onEvent = (event: WorkerEvent) => {
-      if (event.type === 'train-start' || event.type === 'train-step' || event.type === 'train-paused' || event.type === 'train-end' || event.type === 'progress')
-        options.onEvent?.(event);
-    };
-    return this.training((halt) => ({ type: 'train', spec, halt }), options.signal, onEvent, ({ result, training }) => ({ result, training }));
-  }
-
   /** Runs (or resumes) an experiment on the loaded model; every stage is reported, cache hits included. */
   runExperiment(spec: ExperimentSpec, device: EngineDevice, options: ExperimentCallOptions = {}): TrainingRun<ExperimentOutcome> {
     const onEvent = (event: WorkerEvent) => {
       if (event.type === 'experiment-event') options.onEvent?.(event.event);
       else if (event.type === 'train-paused') options.onPaused?.();
     };
-    return this.training((halt) => ({ type: 'run-experiment', spec, device, confirmed: options.confirmed ?? false, halt }), options.signal, onEvent, ({ key, results, summary, cached }) => ({
+    const { confirmed = false, dataset, stopAfter } = options;
+    return this.training((halt) => ({ type: 'run-experiment', spec, device, confirmed, dataset, stopAfter, halt }), options.signal, onEvent, ({ key, results, summary, cached }) => ({
       key,
       results,
       summary,
@@ -211,7 +182,7 @@ export class LabWorker {
     }));
   }
 
-  private training<C extends 'train' | 'run-experiment', R>(
+  private training<C extends 'run-experiment', R>(
     body: (halt: HaltFlag) => CommandBody & { type: C },
     signal: AbortSignal | undefined,
     onEvent: (event: WorkerEvent) => void,
@@ -240,16 +211,6 @@ export class LabWorker {
         send('stop-training');
       },
     };
-  }
-
-  /** Sentences about a dataset's documents (from the store when made before); `cached` says which. */
-  async augment(spec: AugmentSpec, options: AugmentCallOptions = {}): Promise<{ key: string; augmentation: Augmentation; cached: boolean }> {
-    const onEvent = (event: WorkerEvent) => {
-      if (event.type === 'progress') options.onProgress?.({ stage: event.stage, done: event.done, total: event.total });
-      else if (event.type === 'generation') options.onGeneration?.({ source: event.source, text: event.text });
-    };
-    const { key, augmentation, cached } = await this.call((halt) => ({ type: 'augment', spec, halt }), options.signal, onEvent);
-    return { key, augmentation, cached };
   }
 
   async listExperiments(): Promise<{ experiments: ExperimentListing[]; usage: Usage }> {

@@ -25,6 +25,7 @@ export async function openExperiment(key: string): Promise<OpenedExperiment> {
   const results = present(await Promise.all(record.results.map(async (k) => (await store.get('results', k))?.result)));
   const datasets = present(await Promise.all(record.datasets.map((k) => store.get('datasets', k))));
   const augmentations = present(await Promise.all(record.augmentations.map(async (k) => (await store.get('augmentations', k))?.augmentation)));
+  const trainings = present(await Promise.all(record.adapters.map(async (k) => (await store.get('adapters', k))?.training)));
   const order = (r: EvalResult) => record.spec.seeds.indexOf(r.seed) * record.spec.conditions.length + record.spec.conditions.indexOf(r.condition as never);
   results.sort((a, b) => order(a) - order(b));
   return {
@@ -32,6 +33,7 @@ export async function openExperiment(key: string): Promise<OpenedExperiment> {
     results,
     datasets: Object.fromEntries(datasets.map((d) => [d.key, d.dataset])),
     augmentations,
+    trainings,
     summary: results.length > 0 ? await summarize(results, { ceiling: (c) => conditionInfo(c).ceiling }) : null,
   };
 }

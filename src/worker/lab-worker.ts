@@ -1,19 +1,18 @@
 /**
- * The lab's worker: holds the loaded model and runs the core (loading, evaluation, LoRA training,
- * augmentation, whole experiments over the IndexedDB store) off the page's main thread, so the page stays
+ * The lab's worker: holds the loaded model and runs the core (loading, the context probe, and
+ * experiments over the IndexedDB store: every evaluation, augmentation and LoRA training the page asks for
+ * is one) off the page's main thread, so the page stays
  * responsive. This file is the worker's state and its dispatch; the modules beside it do the work. Every
  * run gets its own AbortController, which `cancel` aborts; a run that trains also has a TrainControl for
  * pause, resume and stop-training.
  */
 import { runContextProbe } from '../eval/context-probe.ts';
-import { evaluate } from '../eval/evaluate.ts';
 import { exportBundle, importBundle } from '../experiment/bundle.ts';
 import { probeGpu } from '../model/device.ts';
 import { DTYPES } from '../model/dtypes.ts';
 import type { EngineDevice } from '../train/backend.ts';
 import { TrainControl } from '../train/control.ts';
 import { LongRunError } from '../train/settings.ts';
-import { augmentRun } from './augment-run.ts';
 import { EngineCache } from './engine-cache.ts';
 import { labStore } from './experiment-env.ts';
 import { deleteExperiment, listExperiments, markFailed, openExperiment } from './experiment-records.ts';
@@ -21,9 +20,8 @@ import { experimentRun } from './experiment-run.ts';
 import { haltChecker } from './halt-flag.ts';
 import { RuntimeSpent, loadLabModel, type HeldModel } from './load-model.ts';
 import { REPLY_OF, type Command, type CommandOf, type Handlers, type ReplyBody, type RunCommand, type WorkerEvent } from './protocol.ts';
-import { progressRelay, type RunTools, type TrainingTools } from './run-tools.ts';
+import type { RunTools, TrainingTools } from './run-tools.ts';
 import { listModels } from './served-models.ts';
-import { trainRun } from './train-run.ts';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (event: WorkerEvent) => scope.postMessage(event);
@@ -123,25 +121,6 @@ const handlers: Handlers<RunHandle> = {
     })();
     probing = { controller: run.controller, done: done.catch(() => undefined) };
     return { verdict: await done };
-  },
-  async evaluate({ spec, halt }, run) {
-    await stopProbe();
-    const { model } = requireModel();
-    const { report } = tools(run);
-    const onProgress = progressRelay(report, haltChecker(halt, run.controller));
-    const result = await busy(() =>
-      evaluate(spec.dataset, model, { condition: spec.condition, template: spec.template, seed: spec.seed, signal: run.controller.signal, onProgress }),
-    );
-    return { result };
-  },
-  async train(command, run) {
-    const training = trainingTools(run);
-    await stopProbe();
-    return trainRun(command, training);
-  },
-  async augment(command, run) {
-    await stopProbe();
-    return augmentRun(command, { ...tools(run), held: requireModel });
   },
   async 'run-experiment'(command, run) {
     const training = trainingTools(run);

@@ -3,7 +3,7 @@
  * a message the other side does not expect fails type-checking instead of being ignored at run time.
  * Each command carries a request number; every event it causes repeats it.
  */
-import type { AugmentMode, AugmentSettings, Augmentation } from '../augment/augmentation.ts';
+import type { Augmentation } from '../augment/augmentation.ts';
 import type { Dataset } from '../data/format.ts';
 import type { ImportedBundle } from '../experiment/bundle.ts';
 import type { ExperimentEvent } from '../experiment/runner.ts';
@@ -13,11 +13,8 @@ import type { EvalResult } from '../eval/result.ts';
 import type { DevicePreference, GpuFacts } from '../model/device.ts';
 import type { ProbeVerdict } from '../eval/context-probe.ts';
 import type { Device, Dtype } from '../model/language-model.ts';
-import type { ExperimentRecord } from '../store/store.ts';
+import type { AdapterTraining, ExperimentRecord } from '../store/store.ts';
 import type { EngineDevice } from '../train/backend.ts';
-import type { Splitting } from '../train/examples.ts';
-import type { TrainProgress } from '../train/trainer.ts';
-import type { TrainParams } from '../train/settings.ts';
 
 /** A model folder the app serves, or one downloaded from a hub into this browser, with the dtypes whose files it holds. */
 export interface LocalModel {
@@ -52,39 +49,6 @@ export interface LoadSpec {
   hub: string;
 }
 
-export interface EvaluateSpec {
-  dataset: Dataset;
-  condition: string;
-  template: string;
-  seed: number;
-}
-
-/** A LoRA run on the loaded model's weights, then its fine-tuned condition scored with the adapter. */
-export interface TrainSpec {
-  dataset: Dataset;
-  params: TrainParams;
-  device: EngineDevice;
-  /** The condition scored after training: ft, ft+local, ..., ft-split; it names what the training set holds. */
-  condition: string;
-  /** Whether (and how) the documents are split into sentences: `none` but for ft-split. */
-  splitting: Splitting;
-  /** Augmentations whose sentences join the documents in the training set, as the student pruned them. */
-  augmentations: Augmentation[];
-  /** Template and seed of the evaluation that follows the training. */
-  template: string;
-  seed: number;
-  /** The user agreed to a run estimated over CONFIRM_SECONDS; without it such a run is refused with `confirm`. */
-  confirmed: boolean;
-}
-
-/** Sentences written about a dataset's documents (by the loaded model, or by rule for oracle). */
-export interface AugmentSpec {
-  dataset: Dataset;
-  mode: AugmentMode;
-  settings: AugmentSettings;
-  seed: number;
-}
-
 /** A stored experiment as the Storage panel lists it. */
 export interface ExperimentListing {
   record: ExperimentRecord;
@@ -100,26 +64,18 @@ export interface OpenedExperiment {
   /** The dataset of each seed, by its hash: the item inspector shows the facts an item derives from. */
   datasets: Record<string, Dataset>;
   augmentations: Augmentation[];
+  /** How each of its adapters was trained, in the record's order. */
+  trainings: AdapterTraining[];
   /** Over seeds; null before the first result. */
   summary: Summary | null;
 }
 
 export type Usage = { used: number; quota: number } | null;
 
-/** How the training behind an `ft` result went. */
-export interface TrainSummary {
-  status: 'done' | 'cancelled';
-  steps: number;
-  totalSteps: number;
-  /** Mean loss of every finished step. */
-  losses: number[];
-  seconds: number;
-  device: EngineDevice;
-}
-
 /**
- * A shared Int32Array's buffer: the page raises its slot 0 to stop a run (to HALT.training to end a
- * training run but evaluate its adapter, to HALT.all to stop any run) and sets slot 1 to pause training.
+ * A shared Int32Array's buffer: the page raises its slot 0 to stop a run (to HALT.training to end the
+ * training in progress after its current step, which ends the experiment; to HALT.all to stop any run)
+ * and sets slot 1 to pause training.
  * ONNX Runtime's WASM runs resolve as microtasks, so while a run scores, the worker never reads its
  * message queue and a `cancel` message waits until the run is over; the worker reads this flag at every
  * progress report instead. Null when the page is not cross-origin isolated (no SharedArrayBuffer): then
@@ -131,22 +87,31 @@ export type HaltFlag = SharedArrayBuffer | null;
 export const HALT_SLOT = 0;
 export const PAUSE_SLOT = 1;
 export const HALT_FLAG_BYTES = 8;
-/** Stop a training run after its current step, keeping its adapter; stop any run altogether. */
+/** Stop the training in progress after its current step (its last checkpoint kept); stop any run altogether. */
 export const HALT = { training: 1, all: 2 } as const;
 
 /** A command that starts a run in the worker; it ends with the event REPLY_OF names (or `cancelled`, or `error`). */
 export type RunCommand =
   | { type: 'list-models'; request: number }
   | { type: 'load'; request: number; spec: LoadSpec; halt: HaltFlag }
-  | { type: 'evaluate'; request: number; spec: EvaluateSpec; halt: HaltFlag }
   /** Whether the loaded model uses facts in its context (src/eval/context-probe.ts); the Model step asks after each load. */
   | { type: 'probe'; request: number; halt: HaltFlag }
-  | { type: 'train'; request: number; spec: TrainSpec; halt: HaltFlag }
-  /** Looked up in the store first (same dataset, model, mode, settings and seed), else made and saved. */
-  | { type: 'augment'; request: number; spec: AugmentSpec; halt: HaltFlag }
-  /** Runs (or resumes: every finished piece is a cache hit) an experiment on the loaded model, holding its Web Lock. */
-  /** `confirmed`: as in TrainSpec, for every training run of the experiment. */
-  | { type: 'run-experiment'; request: number; spec: ExperimentSpec; device: EngineDevice; confirmed: boolean; halt: HaltFlag }
+  /**
+   * Runs (or resumes: every finished piece is a cache hit) an experiment on the loaded model, holding its
+   * Web Lock. `confirmed`: the user agreed to training runs estimated over CONFIRM_SECONDS; without it such
+   * a run is refused with `confirm`. `dataset`: the dataset a spec names by its hash (an imported file),
+   * saved in the store first. `stopAfter`: as in the runner (the Learn step's Augment).
+   */
+  | {
+      type: 'run-experiment';
+      request: number;
+      spec: ExperimentSpec;
+      device: EngineDevice;
+      confirmed: boolean;
+      dataset?: Dataset;
+      stopAfter?: 'augment';
+      halt: HaltFlag;
+    }
   | { type: 'list-experiments'; request: number }
   | { type: 'open-experiment'; request: number; key: string }
   /** An interrupted run the student chose not to resume. */
@@ -177,19 +142,8 @@ export type WorkerEvent =
   | { type: 'probe-progress'; request: number; done: number; total: number }
   | { type: 'probed'; request: number; verdict: ProbeVerdict }
   | { type: 'loaded'; request: number; model: LoadedModel }
-  | { type: 'progress'; request: number; stage: string; done: number; total: number }
-  | { type: 'result'; request: number; result: EvalResult }
-  /** Training is about to start: the examples' shape and what the estimate expects of it. */
-  | { type: 'train-start'; request: number; device: EngineDevice; examples: number; length: number; totalSteps: number; estimateSeconds: number; estimateBytes: number }
-  | { type: 'train-step'; request: number; progress: TrainProgress }
   /** The run stands still after the step it just reported, until resumed. */
   | { type: 'train-paused'; request: number }
-  /** Training ended (done or cancelled); the `ft` evaluation of its adapter follows with `progress` events. */
-  | { type: 'train-end'; request: number; training: TrainSummary }
-  | { type: 'trained'; request: number; result: EvalResult; training: TrainSummary }
-  /** What the model wrote for one prompt, before splitting and filtering: shown as it arrives. */
-  | { type: 'generation'; request: number; source: string; text: string }
-  | { type: 'augmented'; request: number; key: string; augmentation: Augmentation; cached: boolean }
   | { type: 'experiment-event'; request: number; event: ExperimentEvent }
   | { type: 'experiment-done'; request: number; key: string; results: EvalResult[]; summary: Summary; cached: number }
   | { type: 'experiments'; request: number; experiments: ExperimentListing[]; usage: Usage }
@@ -202,7 +156,7 @@ export type WorkerEvent =
   /**
    * `restart`: loading a model failed inside the runtime. After ONNX Runtime fails to create a session,
    * its WASM instance refuses every later model too (seen with onnxruntime-web 1.31 in chromium), so
-   * the page replaces the worker. `confirm`: the run may start once the user confirms it (see TrainSpec).
+   * the page replaces the worker. `confirm`: the run may start once the user confirms it (see run-experiment).
    */
   | { type: 'error'; request: number; message: string; restart: boolean; confirm?: boolean };
 
@@ -210,10 +164,7 @@ export type WorkerEvent =
 export interface Replies {
   'list-models': 'models';
   load: 'loaded';
-  evaluate: 'result';
   probe: 'probed';
-  train: 'trained';
-  augment: 'augmented';
   'run-experiment': 'experiment-done';
   'list-experiments': 'experiments';
   'open-experiment': 'experiment';
@@ -227,10 +178,7 @@ export interface Replies {
 export const REPLY_OF: { readonly [C in RunCommand['type']]: Replies[C] } = {
   'list-models': 'models',
   load: 'loaded',
-  evaluate: 'result',
   probe: 'probed',
-  train: 'trained',
-  augment: 'augmented',
   'run-experiment': 'experiment-done',
   'list-experiments': 'experiments',
   'open-experiment': 'experiment',

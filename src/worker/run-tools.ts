@@ -19,11 +19,3 @@ export interface TrainingTools extends RunTools {
   /** The held model's weights in the engine on `device`. */
   engine: (device: EngineDevice, signal: AbortSignal) => Promise<EngineModel>;
 }
-
-/** Relays a run's progress to the page, reading its halt flag at each report. */
-export function progressRelay(report: RunTools['report'], check: () => void) {
-  return ({ stage, done, total }: { stage: string; done: number; total: number }) => {
-    check();
-    report({ type: 'progress', stage, done, total });
-  };
-}

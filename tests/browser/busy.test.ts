@@ -38,7 +38,7 @@ async function offWhileTraining(page: Page): Promise<void> {
   expect(await runBase.isDisabled()).toBe(true);
   await openStep(page, 'Model');
   expect(await load.isDisabled()).toBe(true);
-  expect(await page.getByTestId('load-waits').innerText()).toBe('Busy: a fine-tuning run is going; load another model when it ends.');
+  expect(await page.getByTestId('load-waits').innerText()).toBe('Busy: a run is going; load another model when it ends.');
 
   await openStep(page, 'Learn');
   await panel.getByRole('button', { name: 'Cancel training' }).click();

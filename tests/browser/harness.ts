@@ -183,3 +183,20 @@ export async function loadStoriesAndReversal(page: Page, seed?: number): Promise
   await page.getByRole('button', { name: 'Generate dataset' }).click();
   await page.getByRole('button', { name: 'Generate dataset', disabled: false }).waitFor();
 }
+
+/** How many records a store of the lab's IndexedDB holds, read with the raw API (the database exists by then). */
+export function storeCount(page: Page, name: string): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('glon');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const request = open.result.transaction(name).objectStore(name).count();
+          request.onsuccess = () => (open.result.close(), resolve(request.result));
+          request.onerror = () => reject(request.error);
+        };
+      }),
+    name,
+  );
+}

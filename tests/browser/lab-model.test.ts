@@ -37,7 +37,7 @@ process.env.GLON_MODELS_DIR = SERVED_MODELS;
 let app: Served;
 const small = generateDataset(SMALL);
 const tiny = generateDataset(TINY);
-/** What the core computes in Node for each dataset and condition, stories260K fp32, plain template, seed 0. */
+/** What the core computes in Node for each dataset and condition, stories260K fp32, plain template, the dataset's seed (the page's one seed). */
 const expected = new Map<object, Record<Condition, EvalResult>>();
 
 beforeAll(async () => {
@@ -45,7 +45,7 @@ beforeAll(async () => {
   app = await serveApp();
   const model = await loadModelNode({ model: join(MODELS_DIR, 'stories260K'), dtype: 'fp32' });
   for (const dataset of [small, tiny]) {
-    const run = (condition: Condition) => evaluate(dataset, model, { condition, template: 'plain', seed: 0 });
+    const run = (condition: Condition) => evaluate(dataset, model, { condition, template: 'plain', seed: dataset.seed });
     expected.set(dataset, { base: await run('base'), icl: await run('icl') });
   }
   await model.dispose();

@@ -1,13 +1,17 @@
 /**
  * Fine-tuning in the Learn step (built app, chromium, WASM): load stories260K, generate a small reversal
  * dataset, train a LoRA adapter in the lab's worker for a few epochs with a pause in the middle, and see
- * the loss fall and the ft bars beside base in Compare; then cancel a second run, which scores the
- * adapter of its last finished step.
+ * the loss fall and the ft bars beside base in Compare; then cancel a second run, which keeps its
+ * checkpoint and scores nothing, and press it again: it resumes there and runs to the end. Last, a dataset no generator makes
+ * (an edited file, imported) is scored too, stored by its content hash.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SCREENSHOTS, loadStoriesAndReversal, openLab, openStep, type Lab } from './harness.ts';
+import { serializeDataset } from '../../src/data/format.ts';
+import { generateDataset } from '../../src/data/generate.ts';
+import { sha256Hex } from '../../src/data/hash.ts';
+import { SCREENSHOTS, loadStoriesAndReversal, openLab, openStep, storeCount, type Lab } from './harness.ts';
 
 const EPOCHS = 3;
 let lab: Lab;
@@ -24,6 +28,9 @@ afterAll(async () => {
 
 const step = (name: string) => openStep(page, name);
 const stepNumber = async () => Number(await page.getByTestId('train-step').innerText());
+let stepsPerEpoch = 0;
+/** Steps of a run of `epochs` on the first test's dataset. */
+const totalOf = (epochs: number) => stepsPerEpoch * epochs;
 
 it('trains a LoRA adapter on WASM with pause and resume, and shows ft beside base in Compare', async () => {
   await loadStoriesAndReversal(page, 7);
@@ -50,6 +57,7 @@ it('trains a LoRA adapter on WASM with pause and resume, and shows ft beside bas
   await page.waitForTimeout(1500);
   expect(await stepNumber()).toBe(pausedAt);
   const total = Number((await panel.getByRole('status').innerText()).match(/step \d+ \/ (\d+)/)![1]);
+  stepsPerEpoch = total / EPOCHS;
   expect(pausedAt).toBeLessThan(total);
   await page.evaluate(() => document.querySelector('aside')?.scrollTo(0, 0));
   await page.screenshot({ path: join(SCREENSHOTS, 'learn-step-train.png') });
@@ -71,17 +79,56 @@ it('trains a LoRA adapter on WASM with pause and resume, and shows ft beside bas
   expect(errors).toEqual([]);
 });
 
-it('keeps the adapter of the last finished step when training is cancelled, and says so', async () => {
+it('cancels a training run, keeping its checkpoint, and resumes it there when pressed again', async () => {
   await step('Learn');
   const panel = page.getByRole('region', { name: 'Fine-tune (LoRA)' });
+  // Other settings than the first run's: a new adapter to train, not one from the cache.
+  await panel.getByLabel('Epochs').fill(String(EPOCHS + 1));
   await panel.getByRole('button', { name: 'Fine-tune and run ft' }).click();
-  await expect.poll(stepNumber, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  await expect.poll(() => storeCount(page, 'checkpoints'), { timeout: 60_000 }).toBeGreaterThan(0);
   await panel.getByRole('button', { name: 'Cancel training' }).click();
-  const note = await panel.getByRole('alert').innerText({ timeout: 60_000 });
-  const [, done, total] = note.match(/^Training cancelled after step (\d+) of (\d+): ft was scored with the adapter of that step\.$/)!;
-  expect(Number(done)).toBeLessThan(Number(total));
+  expect(await panel.getByRole('alert').innerText({ timeout: 60_000 })).toBe('Cancelled. Everything finished before it is saved; running it again resumes.');
   const rows = page.getByRole('region', { name: 'Runs' }).locator('tbody tr');
   expect(await rows.count()).toBe(2);
-  expect(await rows.nth(1).innerText()).toContain(`adapter of step ${done} of ${total} (cancelled)`);
+  expect(await rows.nth(1).innerText()).toContain(`adapter of step ${totalOf(EPOCHS)} of ${totalOf(EPOCHS)}`);
+
+  await panel.getByRole('button', { name: 'Fine-tune and run ft' }).click();
+  await expect.poll(() => rows.nth(1).innerText(), { timeout: 90_000 }).toContain(`adapter of step ${totalOf(EPOCHS + 1)} of ${totalOf(EPOCHS + 1)}`);
+  expect(await rows.count()).toBe(2);
+  // It went on from the checkpoint: the status and the loss chart count from the step after it.
+  const [, resumedAt] = (await panel.getByRole('status').innerText()).match(/resumed at step (\d+)/)!;
+  expect(Number(resumedAt)).toBeGreaterThan(1);
+  expect(await panel.getByTestId('loss-range').innerText()).toMatch(new RegExp(`^loss \\d+\\.\\d+ at step ${resumedAt} → \\d+\\.\\d+ at step ${totalOf(EPOCHS + 1)}$`));
+  expect(errors).toEqual([]);
+});
+
+it('scores an imported dataset that no generator makes, storing it by its content hash', async () => {
+  const generated = generateDataset({ kind: 'reversal', seed: 7, preset: 'small' });
+  const edited = { ...generated, train: generated.train.map((d, i) => (i === 0 ? { ...d, text: `${d.text} Really.` } : d)) };
+  const text = serializeDataset(edited);
+  await step('Data');
+  await page.getByRole('region', { name: 'Save or load' }).locator('input[type=file]').setInputFiles({ name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+  await step('Learn');
+  await page.locator('input[name=condition][value=icl]').setChecked(false);
+  await page.getByRole('button', { name: 'Run base' }).click();
+  const rows = page.getByRole('region', { name: 'Runs' }).locator('tbody tr');
+  await expect.poll(() => rows.count(), { timeout: 60_000 }).toBe(1);
+  const hash = await sha256Hex(text);
+  const stored = await page.evaluate(
+    () =>
+      new Promise<{ datasets: string[]; specs: { dataset: { hash?: string } }[] }>((resolve, reject) => {
+        const open = indexedDB.open('glon');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction(['datasets', 'experiments']);
+          const datasets = tx.objectStore('datasets').getAllKeys();
+          const experiments = tx.objectStore('experiments').getAll();
+          tx.oncomplete = () => (open.result.close(), resolve({ datasets: datasets.result as string[], specs: experiments.result.map((r) => r.spec) }));
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+  expect(stored.datasets).toContain(hash);
+  expect(stored.specs.filter((spec) => spec.dataset.hash === hash)).toHaveLength(1);
   expect(errors).toEqual([]);
 });

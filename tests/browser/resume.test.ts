@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { SCREENSHOTS, barTitles, experimentLink, launchChromium, serveApp, watchErrors, type Browser, type Served } from './harness.ts';
+import { SCREENSHOTS, barTitles, experimentLink, launchChromium, serveApp, storeCount, watchErrors, type Browser, type Served } from './harness.ts';
 
 let app: Served;
 let browser: Browser;
@@ -23,20 +23,7 @@ afterAll(async () => {
 // checkpoint is saved.
 const LINK = (app: Served) => experimentLink(app, { conditions: ['base', 'ft'], train: { epochs: 30 } }, 'kind=reversal&preset=small&seed=1&facts=4&linesPerFact=2');
 
-/** Training checkpoints in the lab's IndexedDB, read with the raw API (the database exists by then). */
-const checkpoints = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('glon');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const request = open.result.transaction('checkpoints').objectStore('checkpoints').count();
-          request.onsuccess = () => (open.result.close(), resolve(request.result));
-          request.onerror = () => reject(request.error);
-        };
-      }),
-  );
+const checkpoints = (page: Page) => storeCount(page, 'checkpoints');
 
 it('offers a run interrupted mid-training and resumes it from its checkpoint', async () => {
   const first = await browser.context.newPage();

@@ -11,6 +11,9 @@ import { nodeExperimentEnv } from '../../src/experiment/node-env.ts';
 import { runExperiment, type ExperimentEvent, type ExperimentOutcome } from '../../src/experiment/runner.ts';
 import { EXPERIMENT_FORMAT, parseExperimentSpec } from '../../src/experiment/spec.ts';
 import { exportBundle, importBundle } from '../../src/experiment/bundle.ts';
+import { generateDataset } from '../../src/data/generate.ts';
+import { serializeDataset } from '../../src/data/format.ts';
+import { sha256Hex } from '../../src/data/hash.ts';
 
 const STORIES = join(MODELS_DIR, 'stories260K');
 // 6 facts x 4 lines = 24 documents: 3 steps an epoch, checkpoints every 2 steps.
@@ -31,12 +34,13 @@ async function freshStore(): Promise<GlonStore> {
   return openFolderStore(dir);
 }
 
-async function run(store: GlonStore, control?: TrainControl, onEvent?: (e: ExperimentEvent) => void, experiment = spec) {
+async function run(store: GlonStore, control?: TrainControl, onEvent?: (e: ExperimentEvent) => void, experiment = spec, stopAfter?: 'augment') {
   const env = nodeExperimentEnv({ model: STORIES, dtype: 'fp32', store });
   const events: ExperimentEvent[] = [];
   try {
     const outcome = await runExperiment(experiment, env, {
       control,
+      stopAfter,
       checkpointEvery: CHECKPOINT_EVERY,
       onEvent: (e) => {
         events.push(e);
@@ -125,6 +129,38 @@ describe('runExperiment', () => {
     }
   });
 
+  it('makes only the augmentations when asked to stop after them; a full run finds them and trains on what the spec keeps', async () => {
+    const oracle = parseExperimentSpec({ ...spec, conditions: ['ft+oracle'] });
+    const pieces = await freshStore();
+    try {
+      const augmented = await run(pieces, undefined, undefined, oracle, 'augment');
+      expect(augmented.outcome.results).toEqual([]);
+      const record = await pieces.get('experiments', augmented.outcome.key);
+      expect(record).toMatchObject({ status: 'done', results: [], adapters: [], stopAfter: 'augment' });
+      expect(record!.augmentations).toHaveLength(1);
+      expect(await pieces.keys('adapters')).toEqual([]);
+      const { augmentation } = (await pieces.get('augmentations', record!.augmentations[0]))!;
+      // Exported and imported like any experiment, still marked as the augmentation piece it is.
+      const fresh = await freshStore();
+      expect((await importBundle(fresh, await exportBundle(pieces, augmented.outcome.key))).counts).toEqual({ datasets: 1, augmentations: 1, adapters: 0, results: 0 });
+      expect(await fresh.get('experiments', augmented.outcome.key)).toMatchObject({ stopAfter: 'augment' });
+
+      // Two sentences pruned: the augmentation comes from the store, the adapter trains on two examples fewer.
+      const pruned = parseExperimentSpec({ ...oracle, prune: { oracle: [0, 1] } });
+      const full = await run(pieces, undefined, undefined, pruned);
+      expect(full.events).toContainEqual(expect.objectContaining({ type: 'stage', stage: 'augment', status: 'cached' }));
+      const [adapterKey] = await pieces.keys('adapters');
+      const unpruned = (await store.get('experiments', first.outcome.key))!.adapters;
+      expect(unpruned).not.toContain(adapterKey);
+      const trainedOn = async (s: GlonStore, key: string) => (await s.get('adapters', key))!.training.examples;
+      const withAll = await Promise.all(unpruned.map((key) => trainedOn(store, key)));
+      expect(await trainedOn(pieces, adapterKey)).toBe(Math.max(...withAll) - 2);
+      expect(augmentation.sentences.length).toBeGreaterThan(2);
+    } finally {
+      await pieces.close();
+    }
+  });
+
   it('marks a failing run failed with its message and rethrows', async () => {
     const failing = parseExperimentSpec({ ...spec, conditions: ['base'], template: 'chat' });
     const env = nodeExperimentEnv({ model: STORIES, dtype: 'fp32', store });
@@ -139,6 +175,23 @@ describe('runExperiment', () => {
   });
 });
 
+// A dataset no generator makes (an imported file, here a generated one with a document edited) is named by its hash.
+describe('an experiment on a stored dataset', () => {
+  it('runs on the dataset of that hash, and its bundle carries it and imports', async () => {
+    const generated = generateDataset({ kind: 'reversal', seed: 3, params: { facts: 2 } });
+    const dataset = { ...generated, train: generated.train.map((d, i) => (i === 0 ? { ...d, text: `${d.text} Really.` } : d)) };
+    const hash = await sha256Hex(serializeDataset(dataset));
+    const experiment = parseExperimentSpec({ ...spec, dataset: { kind: 'reversal', hash }, conditions: ['base'], seeds: [3] });
+    const store = await freshStore();
+    await expect(run(store, undefined, undefined, experiment)).rejects.toThrow(`the experiment's dataset ${hash.slice(0, 12)} is not in the store`);
+    await store.put('datasets', { key: hash, dataset, savedAt: new Date().toISOString() });
+    const { outcome } = await run(store, undefined, undefined, experiment);
+    expect(outcome.results.map((r) => [r.dataset.hash, r.seed])).toEqual([[hash, 3]]);
+    const imported = await importBundle(await freshStore(), await exportBundle(store, outcome.key));
+    expect(imported.counts).toEqual({ datasets: 1, augmentations: 0, adapters: 0, results: 1 });
+  }, 120_000);
+});
+
 // A real run's bundle must pass the import's key checks (verify-keys.ts), with every kind of piece:
 // model-written and oracle augmentations, split documents, and two seeds.
 describe('a real experiment bundle', () => {
@@ -151,6 +204,8 @@ describe('a real experiment bundle', () => {
       seeds: [1, 2],
       train: { epochs: 1 },
       augment: { local: { samples: 1, maxNewTokens: 16 } },
+      // A student's review: the adapters' keys must be recomputed from the sentences kept.
+      prune: { oracle: [0] },
     });
     const store = await freshStore();
     const { outcome } = await run(store, undefined, undefined, experiment);

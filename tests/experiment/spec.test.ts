@@ -55,6 +55,22 @@ describe('glon.experiment/1', () => {
     expect(parseExperimentSpec({ ...minimal, train: { rank: 16, alpha: 16 } }).train).toMatchObject({ rank: 16, alpha: 16 });
   });
 
+  it('keeps the sentences a student pruned, and leaves a spec without any as it was', () => {
+    expect(parseExperimentSpec({ ...minimal, prune: { local: [3, 0] } }).prune).toEqual({ local: [3, 0] });
+    // Empty lists are no pruning: the spec (and its content key) is the one without the field.
+    expect(parseExperimentSpec({ ...minimal, prune: { local: [], oracle: [] } })).toEqual(parseExperimentSpec(minimal));
+    expect(problem({ ...minimal, prune: { local: [1, 1] } })).toMatch(/prune\.local: sentence 1 is listed twice/);
+    expect(problem({ ...minimal, prune: { local: [-1] } })).toMatch(/prune\.local\[0\]: /);
+    expect(problem({ ...minimal, prune: { magic: [1] } })).toMatch(/prune/);
+  });
+
+  it('names a dataset no generator makes by its content hash, with one seed', () => {
+    const hash = 'ab'.repeat(32);
+    expect(parseExperimentSpec({ ...minimal, dataset: { kind: 'reversal', hash }, seeds: [4] }).dataset).toEqual({ kind: 'reversal', preset: 'small', params: {}, hash });
+    expect(problem({ ...minimal, dataset: { kind: 'reversal', hash }, seeds: [1, 2] })).toMatch(/seeds: a dataset given by its hash is one dataset/);
+    expect(problem({ ...minimal, dataset: { kind: 'reversal', hash: 'abc' } })).toMatch(/dataset\.hash: a SHA-256 content hash/);
+  });
+
   it('names what is wrong and where', () => {
     expect(problem({ ...minimal, conditions: ['base', 'ft+magic'] })).toMatch(/conditions\[1\]: unknown condition "ft\+magic" \(one of: base, icl, ft/);
     expect(problem({ ...minimal, dataset: { kind: 'riddles' } })).toMatch(/dataset: unknown dataset kind "riddles" \(one of: reversal/);

@@ -5,11 +5,11 @@ describe('WorkerBusy', () => {
   it('is free until a run that uses the model starts, and again once its reply comes', () => {
     const busy = new WorkerBusy();
     expect(busy.held).toBe(false);
-    busy.start(1, 'train');
+    busy.start(1, 'run-experiment');
     expect(busy.held).toBe(true);
-    expect(busy.running('train')).toBe(true);
-    expect(busy.running('evaluate')).toBe(false);
-    expect(busy.reason).toBe('a fine-tuning run is going');
+    expect(busy.running('run-experiment')).toBe(true);
+    expect(busy.running('load')).toBe(false);
+    expect(busy.reason).toBe('a run is going');
     busy.end(1);
     expect(busy.held).toBe(false);
     expect(busy.reason).toBeUndefined();
@@ -28,7 +28,7 @@ describe('WorkerBusy', () => {
     expect(busy.reason).toBe('a model is loading');
     busy.end(1);
     expect(busy.held).toBe(true);
-    expect(busy.reason).toBe('an experiment is running');
+    expect(busy.reason).toBe('a run is going');
     busy.end(7); // a reply to a command that held nothing
     busy.end(2);
     expect(busy.held).toBe(false);

@@ -1,46 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_EXPERIMENT } from '../../src/experiment/canonical.ts';
-import { panelExperiment, parseSeedList, type PanelChoices } from '../../src/ui/experiment/panel-spec.ts';
+import { experimentName, panelProblem, seedsFrom } from '../../src/ui/experiment/panel-spec.ts';
 
-describe('parseSeedList', () => {
-  it('reads whole numbers separated by commas or spaces, once each, in order', () => {
-    expect(parseSeedList('1, 2')).toEqual([1, 2]);
-    expect(parseSeedList(' 3 1,,3  -2 ')).toEqual([3, 1, -2]);
+describe('seedsFrom', () => {
+  it("counts from the Data step's seed", () => {
+    expect(seedsFrom(7, 3)).toEqual([7, 8, 9]);
+    expect(seedsFrom(-1, 1)).toEqual([-1]);
   });
 
-  it('refuses an empty field and anything but whole numbers', () => {
-    for (const text of ['', ' , ', '1, 2.5', '1, two', '1e400']) expect(parseSeedList(text)).toBeUndefined();
+  it('refuses a count that is not a whole number from 1 to 100', () => {
+    for (const count of [0, -2, 1.5, Number.NaN, 101]) expect(seedsFrom(1, count)).toBeUndefined();
   });
 });
 
-describe('panelExperiment', () => {
-  const choices: PanelChoices = {
-    dataset: { kind: 'reversal', preset: 'small', seed: 9, params: { facts: 6 } },
-    model: { id: 'stories260K', dtype: 'fp32' },
-    conditions: ['base', 'ft'],
-    seeds: [1, 2],
-    template: 'plain',
-    train: DEMO_EXPERIMENT.train,
-    splitting: 'independent',
-    augment: DEMO_EXPERIMENT.augment,
-  };
-
-  it("makes a checked spec named after the dataset's kind and preset, each seed its own dataset of that kind", () => {
-    const { spec, problem } = panelExperiment(choices);
-    expect(problem).toBeUndefined();
-    expect(spec).toMatchObject({
-      format: 'glon.experiment/1',
-      name: 'Simple reversals (small)',
-      dataset: { kind: 'reversal', preset: 'small', params: { facts: 6 } },
-      model: { id: 'stories260K', dtype: 'fp32' },
-      conditions: ['base', 'ft'],
-      seeds: [1, 2],
-    });
+describe('panelProblem', () => {
+  it('names the first thing missing, and nothing when the choices make an experiment', () => {
+    expect(panelProblem(undefined, ['base'])).toMatch(/^Seeds/);
+    expect(panelProblem([1], [])).toBe('Choose at least one condition.');
+    expect(panelProblem([1, 2], ['base', 'ft'])).toBeUndefined();
   });
+});
 
-  it('says in one line what keeps the settings from making an experiment', () => {
-    expect(panelExperiment({ ...choices, seeds: undefined })).toEqual({ problem: 'Seeds: whole numbers separated by commas, such as "1, 2".' });
-    expect(panelExperiment({ ...choices, conditions: [] })).toEqual({ problem: 'Choose at least one condition.' });
-    expect(panelExperiment({ ...choices, train: { ...choices.train, epochs: 0 } }).problem).toMatch(/epochs/);
+describe('experimentName', () => {
+  it("is the kind's title and the preset, or 'imported' for a dataset without one", () => {
+    expect(experimentName({ kind: 'reversal', params: { preset: 'small' } })).toBe('Simple reversals (small)');
+    expect(experimentName({ kind: 'reversal', params: {} })).toBe('Simple reversals (imported)');
   });
 });

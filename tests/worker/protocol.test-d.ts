@@ -5,7 +5,7 @@ import { REPLY_OF, type CommandOf, type Handlers, type Reply, type ReplyBody, ty
 
 test("each run command's reply type follows from the command", () => {
   expectTypeOf<Reply<'load'>>().toEqualTypeOf<Extract<WorkerEvent, { type: 'loaded' }>>();
-  expectTypeOf<Reply<'train'>>().toEqualTypeOf<Extract<WorkerEvent, { type: 'trained' }>>();
+  expectTypeOf<Reply<'run-experiment'>>().toEqualTypeOf<Extract<WorkerEvent, { type: 'experiment-done' }>>();
   expectTypeOf<ReplyBody<'export-bundle'>>().toEqualTypeOf<{ text: string }>();
   expectTypeOf(REPLY_OF['run-experiment']).toEqualTypeOf<'experiment-done'>();
 });

@@ -5,7 +5,9 @@
  */
 import type { ExperimentEvent, ExperimentStage } from '../../experiment/runner.ts';
 import type { ExperimentSpec } from '../../experiment/spec.ts';
+import type { Dataset } from '../../data/format.ts';
 import type { EngineDevice } from '../../train/backend.ts';
+import type { TrainProgress } from '../../train/trainer.ts';
 import { LongRunError } from '../../train/settings.ts';
 import type { OpenedExperiment } from '../../worker/protocol.ts';
 import { isAbort, type LabWorker, type TrainingRun } from '../worker-client.ts';
@@ -34,6 +36,11 @@ export interface ActiveRun {
   fromCache: string[];
   /** Loss of every training step of the adapter being trained. */
   losses: number[];
+  /** The adapter being trained: what its training will do, and its last step. */
+  plan?: Extract<ExperimentEvent, { type: 'train-plan' }>;
+  last?: TrainProgress;
+  /** The latest outputs of a model writing an augmentation. */
+  generations: { source: string; text: string }[];
   paused: boolean;
   stopping: boolean;
 }
@@ -52,6 +59,23 @@ export interface RunOutcome {
 
 /** At most this many experiments are open in Compare: two side by side, and the one before. */
 const OPEN_LIMIT = 3;
+/** How many of the latest generations a run keeps for the page to show. */
+const GENERATIONS_SHOWN = 5;
+
+export interface RunOptions {
+  /** What starting it changed for the user (the Demo's model swap). */
+  note?: string;
+  /** A training run estimated over the time limit was agreed to. */
+  confirmed?: boolean;
+  /** Whether the finished experiment opens in Compare (the Learn step's presses show their results in its own table). */
+  show?: boolean;
+  /** Every event of the run, for a panel that shows more than the progress bars. */
+  onEvent?: (event: ExperimentEvent) => void;
+  /** run-experiment's `dataset`: an imported dataset the spec names by its hash. */
+  dataset?: Dataset;
+  /** Only the datasets and augmentations (the Learn step's Augment). */
+  stopAfter?: 'augment';
+}
 
 class ExperimentSession {
   active = $state<ActiveRun>();
@@ -62,17 +86,12 @@ class ExperimentSession {
   private controller?: AbortController;
 
   /**
-   * Runs (or resumes) an experiment in the worker, then opens it; undefined when it did not finish. A
-   * training run estimated over the time limit asks first; `confirmed` says it was agreed to. `note` says
-   * what the run changed for the user (the Demo's model swap).
+   * Runs (or resumes) an experiment in the worker, then reads it back (and opens it in Compare unless
+   * `show` is false); undefined when it did not finish. A training run estimated over the time limit asks
+   * first, and runs again confirmed when the user agrees.
    */
-  async run(
-    lab: LabWorker,
-    spec: ExperimentSpec,
-    device: EngineDevice,
-    origin: string,
-    { note, confirmed = false }: { note?: string; confirmed?: boolean } = {},
-  ): Promise<OpenedExperiment | undefined> {
+  async run(lab: LabWorker, spec: ExperimentSpec, device: EngineDevice, origin: string, options: RunOptions = {}): Promise<OpenedExperiment | undefined> {
+    const { note, confirmed = false, show = true } = options;
     if (this.active) throw new Error(`an experiment is already running (${this.active.origin}): wait for it or cancel it`);
     const expected = expectedPieces(spec);
     const active: ActiveRun = {
@@ -82,6 +101,7 @@ class ExperimentSession {
       stages: STAGES.map((stage) => ({ stage, expected: expected[stage], finished: 0, cached: 0 })),
       fromCache: [],
       losses: [],
+      generations: [],
       paused: false,
       stopping: false,
     };
@@ -93,9 +113,14 @@ class ExperimentSession {
     this.controller = controller;
     const handle = lab.runExperiment(spec, device, {
       signal: controller.signal,
-      onEvent: (event) => this.follow(run, event, cachedResults),
+      onEvent: (event) => {
+        this.follow(run, event, cachedResults);
+        options.onEvent?.(event);
+      },
       onPaused: () => (run.paused = true),
       confirmed,
+      dataset: options.dataset,
+      stopAfter: options.stopAfter,
     });
     this.handle = handle;
     const seconds = () => (performance.now() - started) / 1000;
@@ -116,7 +141,7 @@ class ExperimentSession {
         cachedResults,
         seconds: seconds(),
       };
-      return await this.open(lab, outcome.key);
+      return show ? await this.open(lab, outcome.key) : await lab.openExperiment(outcome.key);
     } catch (err) {
       if (err instanceof LongRunError) unconfirmed = err.message;
       const cancelled = isAbort(err) || run.stopping;
@@ -135,7 +160,7 @@ class ExperimentSession {
       this.controller = undefined;
     }
     // What finished before the refusal is in the store: the confirmed run picks up from there.
-    return unconfirmed !== undefined && confirm(unconfirmed) ? this.run(lab, spec, device, origin, { note, confirmed: true }) : undefined;
+    return unconfirmed !== undefined && confirm(unconfirmed) ? this.run(lab, spec, device, origin, { ...options, confirmed: true }) : undefined;
   }
 
   private follow(run: ActiveRun, event: ExperimentEvent, cachedResults: string[]) {
@@ -143,12 +168,20 @@ class ExperimentSession {
       if (event.cached) cachedResults.push(`${event.seed}/${event.condition}`);
       return;
     }
+    if (event.type === 'generation') {
+      run.generations = [...run.generations.slice(1 - GENERATIONS_SHOWN), { source: event.source, text: event.text }];
+      return;
+    }
+    if (event.type === 'train-plan') {
+      run.plan = event;
+      return;
+    }
     const stage = run.stages.find((s) => s.stage === (event.type === 'train-step' ? 'train' : event.stage))!;
     switch (event.type) {
       case 'stage':
         if (event.status === 'start') {
           stage.current = { label: event.label, seed: event.seed, done: 0, total: 1 };
-          if (event.stage === 'train') run.losses = [];
+          if (event.stage === 'train') ((run.losses = []), (run.last = undefined), (run.plan = undefined));
         } else {
           stage.finished++;
           stage.current = undefined;
@@ -167,6 +200,7 @@ class ExperimentSession {
         const resumedAt = first ? first.resumedAt : event.progress.step > 1 ? event.progress.step : undefined;
         stage.current = { label: event.label, seed: event.seed, done: event.progress.step, total: event.progress.totalSteps, resumedAt };
         run.losses.push(event.progress.loss);
+        run.last = event.progress;
         break;
       }
     }
