@@ -1,11 +1,10 @@
 /** The Fine-tune panel's run: a LoRA adapter trained on the held model's weights, then its condition scored with it. */
 import { conditionInfo } from '../eval/conditions.ts';
 import { evaluate } from '../eval/evaluate.ts';
-import { batchLength, tokenizeExamples } from '../train/batches.ts';
-import { estimateTraining } from '../train/estimate.ts';
 import { trainingExamples } from '../train/examples.ts';
 import { JaxLanguageModel } from '../train/jax-language-model.ts';
-import { checkRunLength, checkTotalSteps, checkTrainParams } from '../train/settings.ts';
+import { prepareTraining } from '../train/prepare.ts';
+import { checkTrainParams } from '../train/settings.ts';
 import { trainLora } from '../train/trainer.ts';
 import { trainingFlag } from './halt-flag.ts';
 import type { CommandFields, TrainSummary } from './protocol.ts';
@@ -21,28 +20,19 @@ export async function trainRun({ spec, halt }: CommandFields<'train'>, { control
   checkTrainParams(spec.params);
   return busy(async () => {
     const engineModel = await engine(spec.device, controller.signal);
-    const { config } = engineModel.weights;
-    const examples = tokenizeExamples(
-      trainingExamples(spec.dataset, { splitting: spec.splitting, augmentations: spec.augmentations }),
-      engineModel.tokenizer,
-      config.maxPositions,
-    );
-    const length = batchLength(examples);
-    const totalSteps = Math.ceil(examples.length / spec.params.batchSize) * spec.params.epochs;
-    const estimate = estimateTraining({ config, batch: spec.params.batchSize, length, steps: totalSteps, lora: spec.params, device: spec.device });
-    if (!estimate.fits) throw new Error(estimate.message);
-    checkTotalSteps(totalSteps);
-    checkRunLength(estimate.seconds, totalSteps, spec.confirmed, CONFIRM_ADVICE);
+    const examples = trainingExamples(spec.dataset, { splitting: spec.splitting, augmentations: spec.augmentations });
+    const prepared = prepareTraining(examples, engineModel, spec.params, spec.device, spec.confirmed ? undefined : CONFIRM_ADVICE);
+    const { length, totalSteps, estimate } = prepared;
     report({
       type: 'train-start',
       device: spec.device,
-      examples: examples.length,
+      examples: prepared.examples.length,
       length,
       totalSteps,
       estimateSeconds: estimate.seconds,
       estimateBytes: estimate.bytes,
     });
-    const trained = await trainLora(engineModel.weights, examples, spec.params, {
+    const trained = await trainLora(engineModel.weights, prepared.examples, spec.params, {
       control,
       onStep: (progress) => {
         report({ type: 'train-step', progress });
