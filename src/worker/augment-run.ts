@@ -1,9 +1,8 @@
-/** The Augment panel's run: sentences about a dataset's documents, from the store when the same ones were made before. */
-import { augment } from '../augment/augment.ts';
+/** The Augment panel's run: the augmentation piece of a dataset, from the store when the same one was made before. */
 import { validateSettings } from '../augment/augmentation.ts';
-import { serializeDataset } from '../data/format.ts';
-import { sha256Hex } from '../data/hash.ts';
-import { augmentationKeyOf, modelKey } from '../experiment/piece-keys.ts';
+import { augmentationPiece } from '../experiment/augmentation-piece.ts';
+import { datasetPiece } from '../experiment/dataset-piece.ts';
+import { modelKey } from '../experiment/piece-keys.ts';
 import { labStore } from './experiment-env.ts';
 import type { HeldModel } from './load-model.ts';
 import { haltChecker } from './halt-flag.ts';
@@ -18,31 +17,26 @@ export interface AugmentTools extends RunTools {
 export async function augmentRun({ spec, halt }: CommandFields<'augment'>, { controller, report, busy, held }: AugmentTools) {
   const checkHalt = haltChecker(halt, controller);
   const settings = validateSettings(spec.mode, spec.settings);
-  const generator = spec.mode === 'oracle' ? null : held();
+  const writer = spec.mode === 'oracle' ? null : held();
   const store = await labStore();
-  const hash = await sha256Hex(serializeDataset(spec.dataset));
-  // The runner's key for the same piece: an experiment on this dataset and model finds it in the store.
-  const key = await augmentationKeyOf({
-    datasetHash: hash,
-    generator: generator && modelKey({ model: generator.loaded }),
-    mode: spec.mode,
-    settings,
-    seed: spec.seed,
-  });
-  const found = await store.get('augmentations', key);
-  if (found) return { key, augmentation: found.augmentation, cached: true };
   return busy(async () => {
-    const augmentation = await augment(spec.dataset, spec.mode, generator?.model ?? null, settings, {
-      seed: spec.seed,
-      signal: controller.signal,
-      onProgress: progressRelay(report, checkHalt),
-      onGeneration: ({ source, text }) => report({ type: 'generation', source, text }),
-    });
-    const savedAt = new Date().toISOString();
-    await store.putMany([
-      { store: 'datasets', record: { key: hash, dataset: spec.dataset, savedAt } },
-      { store: 'augmentations', record: { key, augmentation, savedAt } },
-    ]);
-    return { key, augmentation, cached: false };
+    const dataset = await datasetPiece(spec.dataset, { store });
+    // The same piece an experiment on this dataset and model makes: either finds the other's in the store.
+    const { key, augmentation, cached } = await augmentationPiece(
+      {
+        dataset,
+        mode: spec.mode,
+        settings,
+        seed: spec.seed,
+        generator: writer && { key: modelKey({ model: writer.loaded }), model: async () => writer.model },
+      },
+      {
+        store,
+        signal: controller.signal,
+        report: { progress: progressRelay(report, checkHalt) },
+        onGeneration: ({ source, text }) => report({ type: 'generation', source, text }),
+      },
+    );
+    return { key, augmentation, cached };
   });
 }

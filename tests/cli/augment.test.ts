@@ -50,5 +50,9 @@ describe('glon augment', () => {
       glon('augment', '--dataset', datasetFile, '--mode', 'oracle', '--samples', '3', '--out', join(dir, 'x.json')),
       '--samples applies to local augmentation only, not oracle',
     );
+    expectOneLineError(
+      glon('augment', '--dataset', datasetFile, '--mode', 'local', '--model', 'm', '--raw', join(dir, 'raw.txt'), '--store', join(dir, 'store'), '--out', join(dir, 'x.json')),
+      '--raw records what the model writes in this run, and with --store the augmentation may come from the store: use one or the other',
+    );
   });
 });

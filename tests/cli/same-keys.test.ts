@@ -98,7 +98,10 @@ describe('content keys through every door', () => {
     expect(await storedKeys(runStore)).toEqual(cli);
     expect(await storedKeys(pageStore)).toEqual(cli);
 
-    // So an experiment after the pieces were made one at a time finds every one of them.
+    // So the same evaluation again, and an experiment after the pieces were made one at a time, find every one of them.
+    const base = glon('eval', '--dataset', data, '--model', STORIES, '--condition', 'base', '--seed', '1', '--out', join(dir, 'base-again.json'), ...store);
+    expect(base.stdout).toContain(`8 items: their result was in the store ${cliStore}; wrote`);
+    expect(printedKey(base, 'result')).toBe(results[0]);
     const again = glon('run', '--config', config, '--store', cliStore, '--models', MODELS_DIR, '--out', join(dir, 'again'));
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/all 4 results came from the store .* \(nothing recomputed\)/);
