@@ -6,7 +6,6 @@
  * Runs the same in the page's worker and in Node: the environment supplies the models and the store.
  */
 import type { Augmentation, AugmentMode } from '../augment/augmentation.ts';
-import { generateDataset } from '../data/generate.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import type { EvalResult } from '../eval/result.ts';
@@ -24,7 +23,7 @@ import { ExperimentJournal } from './journal.ts';
 import type { PieceReport } from './piece.ts';
 import { adapterKeyOf, augmentInputs, experimentKey, modelKey, resultKeyOf, trainParams, trainingPlans, type TrainingPlan } from './piece-keys.ts';
 import { resultPiece } from './result-piece.ts';
-import type { ExperimentSpec } from './spec.ts';
+import { seedDataset, type ExperimentSpec } from './spec.ts';
 import { summarize, type Summary } from './summary.ts';
 
 export interface ExperimentEnv {
@@ -122,8 +121,7 @@ export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, op
 /** A seed's dataset, the base and ICL results, the augmentations, then each training set's adapter and results. */
 async function runSeed(run: Run, seed: number): Promise<Scored[]> {
   const { spec, env, journal } = run;
-  const generated = generateDataset({ kind: spec.dataset.kind, seed, preset: spec.dataset.preset, params: spec.dataset.params });
-  const dataset = await datasetPiece(generated, { store: env.store, report: reportFor(run, 'dataset', seed, spec.dataset.kind) });
+  const dataset = await datasetPiece(seedDataset(spec, seed), { store: env.store, report: reportFor(run, 'dataset', seed, spec.dataset.kind) });
   await journal.own('datasets', dataset.key);
   const scored: Scored[] = [];
   for (const condition of spec.conditions.filter((c) => !conditionInfo(c).adapted))

@@ -6,14 +6,13 @@
  */
 import type { Augmentation } from '../augment/augmentation.ts';
 import { serializeDataset, type Dataset } from '../data/format.ts';
-import { generateDataset } from '../data/generate.ts';
 import { sha256Hex } from '../data/hash.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import type { EvalResult } from '../eval/result.ts';
 import { contentKey } from '../store/keys.ts';
 import { trainingExamples } from '../train/examples.ts';
 import { adapterKey, augmentInputs, augmentationKey, experimentKey, resultKey, trainingPlans } from './piece-keys.ts';
-import type { ExperimentSpec } from './spec.ts';
+import { seedDataset, type ExperimentSpec } from './spec.ts';
 
 export interface CarriedPieces {
   datasets: { key: string }[];
@@ -47,7 +46,7 @@ export async function verifyPieceKeys(experiment: { key: string; spec: Experimen
   const carriedAugmentations = new Map(pieces.augmentations.map((r) => [r.key, r.augmentation]));
   const seeds = new Map<number, SeedPieces>();
   for (const seed of spec.seeds) {
-    const dataset = generateDataset({ kind: spec.dataset.kind, seed, preset: spec.dataset.preset, params: spec.dataset.params });
+    const dataset = seedDataset(spec, seed);
     const hash = await sha256Hex(serializeDataset(dataset));
     const adapters = new Map<string, { examples: number; conditions: string[] }>();
     for (const plan of trainingPlans(spec)) {
