@@ -18,8 +18,8 @@ import { adapterKeyOf, type AdapterInputs } from './piece-keys.ts';
 /** A killed run loses at most about this much training. */
 export const CHECKPOINT_SECONDS = 5;
 
-/** Where the base weights come from, loaded only when the adapter is not in the store (or to decode it). */
 export interface TrainingEnv {
+  /** The base weights and tokenizer in the jax-js engine, loaded once: only to train, or to decode a stored adapter. */
   engine(): Promise<EngineModel>;
   device: EngineDevice;
 }

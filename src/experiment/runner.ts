@@ -9,14 +9,12 @@ import type { Augmentation, AugmentMode } from '../augment/augmentation.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import type { EvalResult } from '../eval/result.ts';
-import type { EngineDevice } from '../train/backend.ts';
 import { TrainControl } from '../train/control.ts';
 import { trainingExamples } from '../train/examples.ts';
-import type { EngineModel } from '../train/load.ts';
 import type { LoraAdapter } from '../train/lora.ts';
 import type { TrainProgress } from '../train/trainer.ts';
 import type { GlonStore } from '../store/store.ts';
-import { adapterPiece } from './adapter-piece.ts';
+import { adapterPiece, type TrainingEnv } from './adapter-piece.ts';
 import { augmentationPiece } from './augmentation-piece.ts';
 import { datasetPiece, type DatasetPiece } from './dataset-piece.ts';
 import { ExperimentJournal } from './journal.ts';
@@ -26,15 +24,13 @@ import { resultPiece } from './result-piece.ts';
 import { seedDataset, type ExperimentSpec } from './spec.ts';
 import { summarize, type Summary } from './summary.ts';
 
-export interface ExperimentEnv {
+/** The store, and the models every piece is made with; `engine` and `device` train (adapter-piece.ts). */
+export interface ExperimentEnv extends TrainingEnv {
   store: GlonStore;
   /** The base model (ONNX Runtime): base/icl scoring and the augmentation generator. Loaded once. */
   base(): Promise<LanguageModel>;
-  /** jax-js weights + tokenizer for training. Loaded once. */
-  engine(): Promise<EngineModel>;
   /** A LanguageModel scoring the base model with this adapter; disposed after use. */
   adapted(adapter: LoraAdapter, adapterKey: string): Promise<{ model: LanguageModel; dispose(): Promise<void> }>;
-  device: EngineDevice;
 }
 
 export type ExperimentStage = 'dataset' | 'augment' | 'train' | 'evaluate';
