@@ -17,7 +17,7 @@ import { readFormatFile } from './io.ts';
 
 export const STORE_OPTION = [
   '--store <dir>',
-  'folder store, as glon run keeps one: the result of the same inputs is read from it instead of computed again, and what is made is kept there under the key glon run gives it',
+  'folder store, as glon run keeps one: a piece made before from the same inputs is read from it instead of made again, and what is made is kept there under the key glon run gives it (glon train also checkpoints there and resumes an interrupted run)',
 ] as const;
 
 export function openStoreOption(dir: string | undefined): Promise<GlonStore | undefined> {
