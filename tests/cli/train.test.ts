@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,6 +90,23 @@ describe('glon train', () => {
     expect(again.stderr).not.toMatch(/step/);
     expect(again.stdout).toMatch(new RegExp(`^wrote .*; from the store .* \\(12 steps\\), loss [\\d.]+ -> [\\d.]+\nadapter key ${record.key}\n$`));
     expect(weights(join(dir, 'again')).equals(weights(plain))).toBe(true);
+  });
+
+  it('on Ctrl-C writes the adapter of the last finished step without a key record, since its key names a finished run', async () => {
+    const out = join(dir, 'interrupted');
+    mkdirSync(out);
+    writeFileSync(join(out, ADAPTER_RECORD_FILE), 'left by an earlier run');
+    // 50 epochs: far more steps than can finish between the first report and the interrupt.
+    // Its own process group, interrupted whole, as a terminal's Ctrl-C does.
+    const child = spawn(process.execPath, [GLON, 'train', '--dataset', dataset, '--model', STORIES, '--epochs', '50', '--out', out], { detached: true });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => String(chunk).startsWith('train: ') && process.kill(-child.pid!, 'SIGINT'));
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/; cancelled after step \d+ \(adapter of that step saved\)/);
+    expect(existsSync(join(out, 'adapter_model.safetensors'))).toBe(true);
+    expect(existsSync(join(out, ADAPTER_RECORD_FILE))).toBe(false);
   });
 
   it('refuses an augmentation of another dataset in one line', () => {
