@@ -10,6 +10,9 @@ if (major < 20) {
 }
 const flags = major < 22 ? ['--harmony-iterator-helpers'] : [];
 const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+// Ctrl-C reaches the whole process group: the command decides what it means (glon train and glon run stop
+// after the current step and save), so this wrapper must outlive it and exit with its status.
+process.on('SIGINT', () => {});
 const child = spawnSync(
   process.execPath,
   [...flags, '--no-warnings=ExperimentalWarning', '--import', import.meta.resolve('tsx'), main, ...process.argv.slice(2)],

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { augment } from '../augment/augment.ts';
 import {
   AUGMENT_MODES,
   AUGMENTATION_LIMITS,
@@ -18,7 +17,10 @@ import { readDatasetFile, readTextFile, writeTextFile } from './io.ts';
 import { StageBar } from './progress-bar.ts';
 import { formatBytes } from '../data/bytes.ts';
 import { checkWritable } from '../store/file-system.ts';
+import { STORE_OPTION, cliModelKey, openStoreOption } from './pieces.ts';
 import { runAction } from './run.ts';
+import { augmentationPiece } from '../experiment/augmentation-piece.ts';
+import { datasetPiece } from '../experiment/dataset-piece.ts';
 
 interface AugmentFlags {
   dataset: string;
@@ -32,6 +34,7 @@ interface AugmentFlags {
   promptFile?: string;
   raw?: string;
   allowRemote?: boolean;
+  store?: string;
 }
 
 function positiveInteger(flag: string, value: string): number {
@@ -70,6 +73,15 @@ async function settingsFor(mode: AugmentMode, opts: AugmentFlags): Promise<Augme
   };
 }
 
+function load(opts: AugmentFlags & { model: string }, bar: StageBar): Promise<LanguageModel> {
+  return loadModelNode({
+    model: opts.model,
+    dtype: opts.dtype as Dtype,
+    allowRemote: opts.allowRemote,
+    onProgress: (p) => bar.update(`loading ${p.file}`, p.loaded, p.total, `${formatBytes(p.loaded)}/${formatBytes(p.total)}`),
+  });
+}
+
 /** What the model wrote, one block per prompt under a "=== source" line, for reading or recording. */
 function rawText(generations: readonly Generation[]): string {
   return generations.map((g) => `=== ${g.source}\n${g.text}\n`).join('');
@@ -90,6 +102,7 @@ export function registerAugment(program: Command): void {
     .option('--prompt-file <file>', `a few-shot prompt to use instead of the default (local needs {${LOCAL_PLACEHOLDERS.join('}, {')}}; global {${GLOBAL_PLACEHOLDERS.join('}, {')}})`)
     .option('--raw <file>', "also write what the model wrote for each prompt, before splitting and filtering")
     .option('--allow-remote', 'allow downloading the model from the hub')
+    .option(...STORE_OPTION)
     .action(
       runAction(async (opts: AugmentFlags) => {
         if (!(AUGMENT_MODES as readonly string[]).includes(opts.mode)) throw new Error(`--mode must be one of ${AUGMENT_MODES.join(', ')}, got "${opts.mode}"`);
@@ -99,41 +112,44 @@ export function registerAugment(program: Command): void {
         if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${opts.seed}"`);
         if (mode !== 'oracle' && !opts.model) throw new Error(`${mode} augmentation needs --model <id-or-dir> to write it`);
         if (mode === 'oracle' && opts.raw) throw new Error('--raw applies to local and global augmentation only, not oracle');
+        if (opts.raw && opts.store) throw new Error('--raw records what the model writes in this run, and with --store the augmentation may come from the store: use one or the other');
         const settings = await settingsFor(mode, opts);
         await checkWritable(opts.out, 'file');
         if (opts.raw) await checkWritable(opts.raw, 'file');
-        const dataset = await readDatasetFile(opts.dataset);
-
+        const store = await openStoreOption(opts.store);
         const bar = new StageBar();
-        let model: LanguageModel | null = null;
+        let model: LanguageModel | undefined;
         try {
-          if (opts.model)
-            model = await loadModelNode({
-              model: opts.model,
-              dtype: opts.dtype as Dtype,
-              allowRemote: opts.allowRemote,
-              onProgress: (p) => bar.update(`loading ${p.file}`, p.loaded, p.total, `${formatBytes(p.loaded)}/${formatBytes(p.total)}`),
-            });
+          const dataset = await datasetPiece(await readDatasetFile(opts.dataset), { store });
           const generations: Generation[] = [];
-          const augmentation = await augment(dataset, mode, model, settings, {
-            seed,
-            onProgress: (p) => bar.update(`writing ${mode} augmentations`, p.done, p.total, `${p.done}/${p.total} prompts`),
-            onGeneration: (g) => generations.push(g),
-          });
+          const writer = opts.model;
+          const generator = writer === undefined ? null : { key: cliModelKey(writer, opts.dtype as Dtype), model: async () => (model ??= await load({ ...opts, model: writer }, bar)) };
+          const piece = await augmentationPiece(
+            { dataset, mode, settings, seed, generator },
+            {
+              store,
+              report: { progress: (p) => bar.update(`writing ${mode} augmentations`, p.done, p.total, `${p.done}/${p.total} prompts`) },
+              onGeneration: (g) => generations.push(g),
+            },
+          );
+          const { augmentation } = piece;
           bar.stop();
           await writeTextFile(opts.out, serializeAugmentation(augmentation));
           if (opts.raw) await writeTextFile(opts.raw, rawText(generations));
           const dropped = Object.entries(augmentation.dropped).map(([reason, n]) => `${reason} ${n}`);
           console.log(
-            `${mode} augmentation of ${dataset.kind} (seed ${dataset.seed}) by ${augmentation.model ?? 'rule (oracle: a ceiling)'} · seed ${seed}: ` +
+            `${mode} augmentation of ${dataset.dataset.kind} (seed ${dataset.dataset.seed}) by ${augmentation.model ?? 'rule (oracle: a ceiling)'} · seed ${seed}: ` +
               `kept ${augmentation.sentences.length} sentences; dropped ${dropped.length ? dropped.join(', ') : 'none'}`,
           );
           for (const note of augmentation.notes) console.log(`note: ${note}`);
           for (const s of augmentation.sentences.slice(0, 5)) console.log(`  ${s.text}  (from ${s.source})`);
-          console.log(`took ${augmentation.timing.seconds.toFixed(1)} s; wrote ${opts.out}${opts.raw ? ` and ${opts.raw}` : ''}`);
+          const how = piece.cached ? `read from the store ${opts.store}` : `took ${augmentation.timing.seconds.toFixed(1)} s`;
+          console.log(`${how}; wrote ${opts.out}${opts.raw ? ` and ${opts.raw}` : ''}`);
+          console.log(`augmentation key ${piece.key}`);
         } finally {
           bar.stop();
           await model?.dispose();
+          await store?.close();
         }
       }),
     );

@@ -11,7 +11,6 @@ import { loadEngineModel } from '../train/load-node.ts';
 import { loadMergedModel, readAdapterFolder } from '../train/merged-model-node.ts';
 import { CONDITIONS, conditionInfo } from '../eval/conditions.ts';
 import { TEMPLATES, templateByName } from '../eval/templates.ts';
-import { evaluate } from '../eval/evaluate.ts';
 import { serializeResult, unscoredItems, type EvalResult } from '../eval/result.ts';
 import { describeProbe, runContextProbe } from '../eval/context-probe.ts';
 import { runAction } from './run.ts';
@@ -19,6 +18,10 @@ import { readDatasetFile, writeTextFile } from './io.ts';
 import { StageBar } from './progress-bar.ts';
 import { formatBytes } from '../data/bytes.ts';
 import { checkWritable } from '../store/file-system.ts';
+import type { LoraAdapter } from '../train/lora.ts';
+import { datasetPiece } from '../experiment/dataset-piece.ts';
+import { resultPiece } from '../experiment/result-piece.ts';
+import { STORE_OPTION, adapterFolderKey, cliModelKey, openStoreOption } from './pieces.ts';
 
 interface EvalFlags {
   dataset?: string;
@@ -32,6 +35,7 @@ interface EvalFlags {
   ftScorer: string;
   out?: string;
   probe?: boolean;
+  store?: string;
 }
 
 /** Without --probe an evaluation is the point, and these say what to evaluate and where to write it. */
@@ -72,9 +76,8 @@ async function loadBase(opts: EvalFlags, bar: StageBar): Promise<Loaded> {
 }
 
 /** The base model with the adapter: merged into an fp32 ONNX file for ONNX Runtime, or attached to the jax-js forward. */
-async function loadAdapted(opts: EvalFlags & { adapter: string }, bar: StageBar): Promise<Loaded> {
+async function loadAdapted(opts: EvalFlags & { adapter: string }, adapter: LoraAdapter, bar: StageBar): Promise<Loaded> {
   const id = `${basename(resolve(opts.model))}-${basename(resolve(opts.adapter))}`; // "+" breaks transformers.js paths
-  const adapter = await readAdapterFolder(opts.adapter, opts.model);
   if (opts.ftScorer === 'jax') {
     await startEngine('wasm');
     const engine = await loadEngineModel(opts.model, opts.dtype as Dtype);
@@ -121,6 +124,7 @@ export function registerEval(program: Command): void {
     .option('--adapter <dir>', 'LoRA adapter folder (glon train --out), required by the fine-tuned conditions (ft, ft+local, ...)')
     .option('--ft-scorer <scorer>', 'how the adapted model is scored: merged (adapter merged into an fp32 ONNX file, ONNX Runtime) | jax (jax-js forward)', 'merged')
     .option('--out <file>', 'where to write the result JSON (required unless --probe)')
+    .option(...STORE_OPTION)
     .option(
       '--probe',
       'first run the ~20 s context probe and print whether the model uses facts in context (16 memorization items of a ' +
@@ -142,47 +146,59 @@ export function registerEval(program: Command): void {
         const seed = Number(opts.seed);
         if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${opts.seed}"`);
         if (evaluation) await checkWritable(evaluation.out, 'file');
-        const dataset = evaluation && (await readDatasetFile(evaluation.dataset));
-
+        const adapter = opts.adapter === undefined ? undefined : { dir: opts.adapter, lora: await readAdapterFolder(opts.adapter, opts.model) };
+        const store = await openStoreOption(opts.store);
         const bar = new StageBar();
+        let loaded: Loaded | undefined;
+        // Loaded on first use: a result found in the store needs no model.
+        const model = async () => (loaded ??= adapter ? await loadAdapted({ ...opts, adapter: adapter.dir }, adapter.lora, bar) : await loadBase(opts, bar)).model;
         try {
-          const loaded = opts.adapter ? await loadAdapted({ ...opts, adapter: opts.adapter }, bar) : await loadBase(opts, bar);
-          const model = loaded.model;
-          try {
-            if (opts.probe) {
-              const started = performance.now();
-              const verdict = await runContextProbe(model, { onProgress: (p) => bar.update(`context probe: ${p.stage}`, p.done, p.total) });
-              bar.stop();
-              console.log(`context probe (${model.id} ${model.dtype}, ${((performance.now() - started) / 1000).toFixed(1)} s): ${describeProbe(verdict)}`);
-            }
-            if (!evaluation || !dataset) return;
-            const result = await evaluate(dataset, model, {
+          const dataset = evaluation && (await datasetPiece(await readDatasetFile(evaluation.dataset), { store }));
+          if (opts.probe) {
+            const started = performance.now();
+            const probed = await model();
+            const verdict = await runContextProbe(probed, { onProgress: (p) => bar.update(`context probe: ${p.stage}`, p.done, p.total) });
+            bar.stop();
+            console.log(`context probe (${probed.id} ${probed.dtype}, ${((performance.now() - started) / 1000).toFixed(1)} s): ${describeProbe(verdict)}`);
+          }
+          if (!evaluation || !dataset) return;
+          const piece = await resultPiece(
+            {
+              dataset,
+              model: cliModelKey(opts.model, opts.dtype as Dtype),
               condition: evaluation.condition,
+              adapter: adapter ? await adapterFolderKey(adapter.dir) : null,
               template: opts.template,
               seed,
-              onProgress: (p) => bar.update(p.stage === 'context' ? 'encoding context' : `scoring ${p.stage}`, p.done, p.total),
-            });
-            bar.stop();
-            await writeTextFile(evaluation.out, serializeResult(result));
-            const documents = result.context.documents;
-            console.log(
-              `${result.dataset.kind} (seed ${result.dataset.seed}) · ${result.model} ${result.dtype} on ${result.device} · ` +
-                `condition ${result.condition} · template ${result.template} · context ${result.context.tokens} tokens` +
-                (documents ? `, ${documents.kept}/${documents.total} documents` : ''),
+            },
+            model,
+            { store, report: { progress: (p) => bar.update(p.stage === 'context' ? 'encoding context' : `scoring ${p.stage}`, p.done, p.total) } },
+          );
+          const { result } = piece;
+          bar.stop();
+          await writeTextFile(evaluation.out, serializeResult(result));
+          const documents = result.context.documents;
+          console.log(
+            `${result.dataset.kind} (seed ${result.dataset.seed}) · ${result.model} ${result.dtype} on ${result.device} · ` +
+              `condition ${result.condition} · template ${result.template} · context ${result.context.tokens} tokens` +
+              (documents ? `, ${documents.kept}/${documents.total} documents` : ''),
+          );
+          console.log(formatTable(result));
+          for (const note of result.notes) console.log(`note: ${note}`);
+          const how = piece.cached
+            ? `${result.items.length} items: their result was in the store ${opts.store}`
+            : `evaluated ${result.items.length} items in ${result.timing.seconds.toFixed(1)} s`;
+          console.log(`${how}; wrote ${evaluation.out}`);
+          console.log(`result key ${piece.key}`);
+          const unscored = unscoredItems(result);
+          if (unscored > 0)
+            throw new Error(
+              `${unscored} of ${result.items.length} items could not be scored (a log-prob was NaN or infinite); they count as wrong and are marked "unscored" in ${evaluation.out}`,
             );
-            console.log(formatTable(result));
-            for (const note of result.notes) console.log(`note: ${note}`);
-            console.log(`evaluated ${result.items.length} items in ${result.timing.seconds.toFixed(1)} s; wrote ${evaluation.out}`);
-            const unscored = unscoredItems(result);
-            if (unscored > 0)
-              throw new Error(
-                `${unscored} of ${result.items.length} items could not be scored (a log-prob was NaN or infinite); they count as wrong and are marked "unscored" in ${evaluation.out}`,
-              );
-          } finally {
-            await loaded.dispose();
-          }
         } finally {
           bar.stop();
+          await loaded?.dispose();
+          await store?.close();
         }
       }),
     );

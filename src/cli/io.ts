@@ -13,13 +13,18 @@ export async function readTextFile(path: string, maxBytes: number): Promise<stri
   return readFile(path, 'utf8');
 }
 
-export async function readDatasetFile(path: string): Promise<Dataset> {
-  const source = await readTextFile(path, DATASET_LIMITS.maxBytes);
+/** A versioned file read and parsed; what is wrong with it is one line that starts with its path. */
+export async function readFormatFile<T>(path: string, maxBytes: number, parse: (source: string) => T): Promise<T> {
+  const source = await readTextFile(path, maxBytes);
   try {
-    return parseDataset(source);
+    return parse(source);
   } catch (err) {
     throw new Error(`${path}: ${(err as Error).message}`);
   }
+}
+
+export function readDatasetFile(path: string): Promise<Dataset> {
+  return readFormatFile(path, DATASET_LIMITS.maxBytes, parseDataset);
 }
 
 export async function writeTextFile(path: string, text: string): Promise<void> {

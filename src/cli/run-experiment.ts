@@ -11,7 +11,7 @@ import { nodeExperimentEnv } from '../experiment/node-env.ts';
 import { runExperiment, type ExperimentEvent } from '../experiment/runner.ts';
 import { EXPERIMENT_LIMITS, readExperimentSpec, type ExperimentSpec } from '../experiment/spec.ts';
 import { summaryMarkdown } from '../experiment/summary.ts';
-import { readTextFile } from './io.ts';
+import { readFormatFile } from './io.ts';
 import { StageBar, duration } from './progress-bar.ts';
 import { runAction } from './run.ts';
 
@@ -29,13 +29,8 @@ export const DEFAULT_STORE = '.glon-store';
 /** The repo's models/ (the embedded stories260K), unless GLON_MODELS_DIR says otherwise. */
 export const DEFAULT_MODELS = process.env.GLON_MODELS_DIR ?? fileURLToPath(new URL('../../models/', import.meta.url));
 
-export async function readExperimentFile(path: string): Promise<ExperimentSpec> {
-  const source = await readTextFile(path, EXPERIMENT_LIMITS.maxBytes);
-  try {
-    return readExperimentSpec(source);
-  } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
-  }
+export function readExperimentFile(path: string): Promise<ExperimentSpec> {
+  return readFormatFile(path, EXPERIMENT_LIMITS.maxBytes, readExperimentSpec);
 }
 
 /** The folder of a spec's model under `models`, or one clear error. */

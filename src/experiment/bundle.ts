@@ -15,6 +15,7 @@ import { conditionInfo } from '../eval/conditions.ts';
 import { validateResult } from '../eval/result.ts';
 import { MAX_KEY_LENGTH, type ExperimentRecord, type GlonStore, type StoreEntry, type StoreRecords } from '../store/store.ts';
 import { readAdapterTensors } from '../train/adapter-files.ts';
+import { adapterTrainingSchema } from './adapter-record.ts';
 import { parseExperimentSpec } from './spec.ts';
 import { summarize, validateSummary, type Summary } from './summary.ts';
 import { KeyMismatch, verifyPieceKeys } from './verify-keys.ts';
@@ -111,15 +112,7 @@ const bundleSchema = z.strictObject({
       key,
       weights: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'not base64' }),
       config: z.string().max(100_000),
-      training: z.strictObject({
-        status: z.enum(['done', 'cancelled']),
-        steps: z.number().int().nonnegative(),
-        totalSteps: z.number().int().nonnegative(),
-        losses: z.array(z.number()),
-        seconds: z.number().nonnegative(),
-        device: z.string().max(100),
-        examples: z.number().int().nonnegative(),
-      }),
+      training: adapterTrainingSchema,
       savedAt: time,
     }),
   ),

@@ -20,13 +20,11 @@ export interface NodeEnvOptions {
   store: GlonStore;
 }
 
-/** Loads each model on first use and keeps it; close() frees them (the store stays open: the caller owns it). */
-export function nodeExperimentEnv(options: NodeEnvOptions): ExperimentEnv & { close(): Promise<void> } {
-  const { model: dir, dtype, store } = options;
+/** The models of a folder, each loaded on first use and kept; close() frees them. */
+export function nodeModels(dir: string, dtype: Dtype): Omit<ExperimentEnv, 'store'> & { close(): Promise<void> } {
   let base: Promise<LanguageModel> | undefined;
   let engine: Promise<EngineModel> | undefined;
   return {
-    store,
     device: 'wasm',
     base: () => (base ??= loadModelNode({ model: dir, dtype })),
     engine: () => (engine ??= startEngine('wasm').then(() => loadEngineModel(dir, dtype))),
@@ -39,4 +37,9 @@ export function nodeExperimentEnv(options: NodeEnvOptions): ExperimentEnv & { cl
       base = engine = undefined;
     },
   };
+}
+
+/** The models of the folder and the store (which stays open on close(): the caller owns it). */
+export function nodeExperimentEnv(options: NodeEnvOptions): ExperimentEnv & { close(): Promise<void> } {
+  return { ...nodeModels(options.model, options.dtype), store: options.store };
 }

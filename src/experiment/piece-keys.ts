@@ -14,6 +14,7 @@ import type { Splitting } from '../train/examples.ts';
 import type { TrainParams } from '../train/settings.ts';
 import type { ExperimentSpec } from './spec.ts';
 
+/** A base model as keys name it: its id (a model folder's name, or a hub id) and the weights' dtype. */
 export const modelKey = (spec: Pick<ExperimentSpec, 'model'>): string => `${spec.model.id}@${spec.model.dtype}`;
 
 export function experimentKey(spec: ExperimentSpec): Promise<string> {
@@ -65,11 +66,42 @@ export function keptAugmentation(spec: Pick<ExperimentSpec, 'prune'>, augmentati
 
 export const trainParams = (spec: ExperimentSpec, seed: number): TrainParams => ({ ...spec.train, seed });
 
-export async function adapterKey(spec: ExperimentSpec, datasetHash: string, seed: number, examples: TrainExample[]): Promise<string> {
-  return pieceKey('trainer', { dataset: datasetHash, model: modelKey(spec), params: trainParams(spec, seed), examples: await sha256Hex(JSON.stringify(examples)) });
+/** What an adapter is trained from, wherever it is trained (an experiment, `glon train`, the page). */
+export interface AdapterInputs {
+  datasetHash: string;
+  /** modelKey of the base model. */
+  model: string;
+  params: TrainParams;
+  examples: readonly TrainExample[];
+}
+
+export async function adapterKeyOf(inputs: AdapterInputs): Promise<string> {
+  const { datasetHash, model, params, examples } = inputs;
+  return pieceKey('trainer', { dataset: datasetHash, model, params, examples: await sha256Hex(JSON.stringify(examples)) });
+}
+
+export function adapterKey(spec: ExperimentSpec, datasetHash: string, seed: number, examples: TrainExample[]): Promise<string> {
+  return adapterKeyOf({ datasetHash, model: modelKey(spec), params: trainParams(spec, seed), examples });
+}
+
+/** What a result is scored from, wherever it is scored (an experiment, `glon eval`, the page). */
+export interface ResultInputs {
+  datasetHash: string;
+  /** modelKey of the base model. */
+  model: string;
+  condition: string;
+  /** The adapter's key, for the fine-tuned conditions. */
+  adapter: string | null;
+  template: string;
+  seed: number;
+}
+
+export function resultKeyOf(inputs: ResultInputs): Promise<string> {
+  const { datasetHash, model, condition, adapter, template, seed } = inputs;
+  // The format is part of the key: a result made under older rules is never read as a current one.
+  return pieceKey('scorer', { format: RESULT_FORMAT, dataset: datasetHash, model, condition, adapter, template, seed });
 }
 
 export function resultKey(spec: ExperimentSpec, datasetHash: string, condition: string, seed: number, adapter: string | null): Promise<string> {
-  // The format is part of the key: a result made under older rules is never read as a current one.
-  return pieceKey('scorer', { format: RESULT_FORMAT, dataset: datasetHash, model: modelKey(spec), condition, adapter, template: spec.template, seed });
+  return resultKeyOf({ datasetHash, model: modelKey(spec), condition, adapter, template: spec.template, seed });
 }

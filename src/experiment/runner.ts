@@ -5,41 +5,33 @@
  * a checkpoint), so a repeated run is all cache hits and an interrupted one resumes where it stood.
  * Runs the same in the page's worker and in Node: the environment supplies the models and the store.
  */
-import type { Dataset } from '../data/format.ts';
-import { serializeDataset } from '../data/format.ts';
-import { generateDataset } from '../data/generate.ts';
-import { sha256Hex } from '../data/hash.ts';
-import type { LanguageModel, Progress } from '../model/language-model.ts';
-import { augment } from '../augment/augment.ts';
 import type { Augmentation, AugmentMode } from '../augment/augmentation.ts';
+import type { LanguageModel } from '../model/language-model.ts';
 import { conditionInfo } from '../eval/conditions.ts';
-import { evaluate } from '../eval/evaluate.ts';
 import type { EvalResult } from '../eval/result.ts';
-import { decodeAdapter, encodeAdapter } from '../train/adapter-files.ts';
-import type { EngineDevice } from '../train/backend.ts';
-import { batchLength, tokenizeExamples, type TrainExample } from '../train/batches.ts';
 import { TrainControl } from '../train/control.ts';
-import { estimateTraining } from '../train/estimate.ts';
 import { trainingExamples } from '../train/examples.ts';
-import type { EngineModel } from '../train/load.ts';
+import type { EngineDevice } from '../train/backend.ts';
 import type { LoraAdapter } from '../train/lora.ts';
-import { trainLora, type TrainProgress } from '../train/trainer.ts';
-import { checkRunLength, checkTotalSteps, type TrainParams } from '../train/settings.ts';
-import type { ExperimentRecord, GlonStore } from '../store/store.ts';
-import { contentKey } from '../store/keys.ts';
-import { adapterKey as pieceAdapterKey, augmentInputs, augmentationKey, experimentKey, keptAugmentation, resultKey, trainParams, trainingPlans } from './piece-keys.ts';
-import type { ExperimentSpec } from './spec.ts';
+import type { TrainProgress } from '../train/trainer.ts';
+import type { GlonStore } from '../store/store.ts';
+import { adapterPiece, type TrainingEnv } from './adapter-piece.ts';
+import { augmentationPiece } from './augmentation-piece.ts';
+import { datasetPiece, type DatasetPiece } from './dataset-piece.ts';
+import { ExperimentJournal } from './journal.ts';
+import type { PieceReport } from './piece.ts';
+import { adapterKeyOf, augmentInputs, experimentKey, keptAugmentation, modelKey, resultKeyOf, trainParams, trainingPlans, type TrainingPlan } from './piece-keys.ts';
+import { resultPiece } from './result-piece.ts';
+import { seedDataset, type ExperimentSpec } from './spec.ts';
 import { summarize, type Summary } from './summary.ts';
 
-export interface ExperimentEnv {
+/** The store, and the models every piece is made with; `engine` and `device` train (adapter-piece.ts). */
+export interface ExperimentEnv extends TrainingEnv {
   store: GlonStore;
   /** The base model (ONNX Runtime): base/icl scoring and the augmentation generator. Loaded once. */
   base(): Promise<LanguageModel>;
-  /** jax-js weights + tokenizer for training. Loaded once. */
-  engine(): Promise<EngineModel>;
   /** A LanguageModel scoring the base model with this adapter; disposed after use. */
   adapted(adapter: LoraAdapter, adapterKey: string): Promise<{ model: LanguageModel; dispose(): Promise<void> }>;
-  device: EngineDevice;
 }
 
 export type ExperimentStage = 'dataset' | 'augment' | 'train' | 'evaluate';
@@ -61,7 +53,7 @@ export interface RunExperimentOptions {
   /** Pause, resume or cancel the training in progress; cancelling also stops the experiment. */
   control?: TrainControl;
   onEvent?: (event: ExperimentEvent) => void;
-  /** Steps between training checkpoints; by default about CHECKPOINT_SECONDS of estimated work. */
+  /** Steps between training checkpoints; by default about CHECKPOINT_SECONDS (adapter-piece.ts) of estimated work. */
   checkpointEvery?: number;
   /** When set, a training run estimated over CONFIRM_SECONDS is refused, saying how to confirm it (CLI: "pass --yes"). */
   confirmLongRuns?: string;
@@ -80,293 +72,196 @@ export interface ExperimentOutcome {
   cached: number;
 }
 
-/** A killed run loses at most about this much training. */
-export const CHECKPOINT_SECONDS = 5;
+/** One run of an experiment: what every seed's pieces are made with, and where they are reported. */
+interface Run {
+  spec: ExperimentSpec;
+  env: ExperimentEnv;
+  options: RunExperimentOptions;
+  journal: ExperimentJournal;
+  control: TrainControl;
+  signal: AbortSignal;
+  emit(event: ExperimentEvent): void;
+}
 
-const now = () => new Date().toISOString();
+interface Scored {
+  condition: string;
+  result: EvalResult;
+  cached: boolean;
+}
 
 export async function runExperiment(spec: ExperimentSpec, env: ExperimentEnv, options: RunExperimentOptions = {}): Promise<ExperimentOutcome> {
-  const { store } = env;
   const key = await experimentKey(spec);
   const control = options.control ?? new TrainControl();
   // One signal for every stage; an outside abort also ends the training loop at its next step.
   const signal = options.signal ? AbortSignal.any([options.signal, control.signal]) : control.signal;
   const stopTraining = () => control.cancel();
   options.signal?.addEventListener('abort', stopTraining, { once: true });
-  const emit = (event: ExperimentEvent) => options.onEvent?.(event);
-
-  const record: ExperimentRecord = {
-    key,
-    spec,
-    status: 'running',
-    stage: 'starting',
-    results: [],
-    datasets: [],
-    augmentations: [],
-    adapters: [],
-    ...(options.stopAfter ? { stopAfter: options.stopAfter } : {}),
-    startedAt: now(),
-    updatedAt: now(),
-  };
-  const saveRecord = (change: Partial<ExperimentRecord>) => {
-    Object.assign(record, change, { updatedAt: now() });
-    return store.put('experiments', structuredClone(record));
-  };
-  /** What the experiment made or reused, named in its record as soon as it exists (its bundle carries these). */
-  const own = (list: 'datasets' | 'augmentations' | 'adapters' | 'results', pieceKey: string) => {
-    if (!record[list].includes(pieceKey)) record[list].push(pieceKey);
-    return saveRecord({});
-  };
-  let logged = 0;
-  const log = async (level: 'info' | 'warn' | 'error', message: string) => {
-    const at = now();
-    await store.put('logs', { key: await contentKey({ experiment: key, at, n: logged++, message }), experiment: key, at, level, message });
-  };
-
-  async function announceCached(stage: ExperimentStage, seed: number, label: string, pieceKey: string): Promise<void> {
-    emit({ type: 'stage', stage, seed, label, status: 'cached', key: pieceKey });
-    await log('info', `seed ${seed} · ${stage} ${label}: from the store (${pieceKey.slice(0, 12)})`);
-  }
-
-  /** Looked up first; made, stored and announced otherwise. */
-  async function cached<T>(
-    stage: ExperimentStage,
-    seed: number,
-    label: string,
-    pieceKey: string,
-    lookup: () => Promise<T | undefined>,
-    make: () => Promise<T>,
-  ): Promise<T> {
-    const found = await lookup();
-    if (found !== undefined) {
-      await announceCached(stage, seed, label, pieceKey);
-      return found;
-    }
-    await saveRecord({ stage: `seed ${seed}: ${stage} ${label}` });
-    emit({ type: 'stage', stage, seed, label, status: 'start', key: pieceKey });
-    const made = await make();
-    emit({ type: 'stage', stage, seed, label, status: 'done', key: pieceKey });
-    await log('info', `seed ${seed} · ${stage} ${label}: done (${pieceKey.slice(0, 12)})`);
-    return made;
-  }
-
-  const progress = (stage: ExperimentStage, seed: number, label: string) => (p: Progress) =>
-    emit({ type: 'progress', stage, seed, label, done: p.done, total: p.total });
-
-  async function datasetFor(seed: number): Promise<{ dataset: Dataset; hash: string }> {
-    const named = spec.dataset.hash;
-    if (named !== undefined) {
-      const found = await store.get('datasets', named);
-      if (!found) throw new Error(`the experiment's dataset ${named.slice(0, 12)} is not in the store`);
-      await announceCached('dataset', seed, spec.dataset.kind, named);
-      await own('datasets', named);
-      return { dataset: found.dataset, hash: named };
-    }
-    const dataset = generateDataset({ kind: spec.dataset.kind, seed, preset: spec.dataset.preset, params: spec.dataset.params });
-    const hash = await sha256Hex(serializeDataset(dataset));
-    await cached(
-      'dataset',
-      seed,
-      spec.dataset.kind,
-      hash,
-      async () => (await store.get('datasets', hash))?.dataset,
-      async () => {
-        await store.put('datasets', { key: hash, dataset, savedAt: now() });
-        return dataset;
-      },
-    );
-    await own('datasets', hash);
-    return { dataset, hash };
-  }
-
-  async function augmentationFor(dataset: Dataset, hash: string, mode: AugmentMode, seed: number): Promise<Augmentation> {
-    const { settings } = augmentInputs(spec, mode);
-    const augKey = await augmentationKey(spec, hash, mode, seed);
-    const augmentation = await cached(
-      'augment',
-      seed,
-      mode,
-      augKey,
-      async () => (await store.get('augmentations', augKey))?.augmentation,
-      async () => {
-        const made = await augment(dataset, mode, mode === 'oracle' ? null : await env.base(), settings, {
-          seed,
-          signal,
-          onProgress: progress('augment', seed, mode),
-          onGeneration: ({ source, text }) => emit({ type: 'generation', seed, mode, source, text }),
-        });
-        await store.put('augmentations', { key: augKey, augmentation: made, savedAt: now() });
-        return made;
-      },
-    );
-    await own('augmentations', augKey);
-    if (augmentation.sentences.length === 0)
-      await log('warn', `seed ${seed} · augment ${mode}: no sentence was kept, so its conditions train on the documents alone`);
-    return augmentation;
-  }
-
-  /** Trains (or resumes) the adapter of one training set and stores it; cancelled training stops the run. */
-  async function train(examples: TrainExample[], params: TrainParams, adapterKey: string, seed: number, label: string): Promise<LoraAdapter> {
-    const engine = await env.engine();
-    const tokenized = tokenizeExamples(examples, engine.tokenizer, engine.weights.config.maxPositions);
-    const length = batchLength(tokenized);
-    const totalSteps = Math.ceil(tokenized.length / params.batchSize) * params.epochs;
-    const estimate = estimateTraining({ config: engine.weights.config, batch: params.batchSize, length, steps: totalSteps, lora: params, device: env.device });
-    if (!estimate.fits) throw new Error(estimate.message);
-    checkTotalSteps(totalSteps);
-    if (options.confirmLongRuns) checkRunLength(estimate.seconds, totalSteps, false, options.confirmLongRuns);
-    const checkpointEvery = options.checkpointEvery ?? Math.max(1, Math.round(CHECKPOINT_SECONDS / estimate.secondsPerStep));
-    emit({ type: 'train-plan', seed, label, examples: tokenized.length, length, totalSteps, estimateSeconds: estimate.seconds, estimateBytes: estimate.bytes, device: env.device });
-    const resumeFrom = (await store.get('checkpoints', adapterKey))?.checkpoint;
-    if (resumeFrom) {
-      emit({ type: 'resume', stage: 'train', seed, label, step: resumeFrom.step, totalSteps: resumeFrom.totalSteps });
-      await log('info', `seed ${seed} · train ${label}: resuming from the checkpoint of step ${resumeFrom.step}`);
-    }
-    const trained = await trainLora(engine.weights, tokenized, params, {
-      control,
-      resumeFrom,
-      checkpointEvery,
-      onCheckpoint: (checkpoint) => store.put('checkpoints', { key: adapterKey, checkpoint, savedAt: now() }),
-      onStep: (p) => emit({ type: 'train-step', seed, label, progress: p }),
-    });
-    if (trained.status === 'cancelled') signal.throwIfAborted();
-    const files = encodeAdapter(trained.adapter, engine.id);
-    await store.put('adapters', {
-      key: adapterKey,
-      weights: files.weights,
-      config: files.config,
-      training: {
-        status: trained.status,
-        steps: trained.steps,
-        totalSteps,
-        losses: trained.losses,
-        seconds: trained.seconds,
-        device: env.device,
-        examples: examples.length,
-      },
-      savedAt: now(),
-    });
-    await store.delete('checkpoints', adapterKey);
-    return trained.adapter;
-  }
-
-  async function resultFor(
-    dataset: Dataset,
-    hash: string,
-    condition: string,
-    seed: number,
-    adapterKey: string | null,
-    scorer: () => Promise<LanguageModel>,
-  ): Promise<{ result: EvalResult; cached: boolean }> {
-    const pieceKey = await resultKey(spec, hash, condition, seed, adapterKey);
-    let fromStore = false;
-    const result = await cached(
-      'evaluate',
-      seed,
-      condition,
-      pieceKey,
-      async () => {
-        const found = (await store.get('results', pieceKey))?.result;
-        fromStore = found !== undefined;
-        return found;
-      },
-      async () => {
-        const made = await evaluate(dataset, await scorer(), {
-          condition,
-          template: spec.template,
-          seed,
-          signal,
-          onProgress: progress('evaluate', seed, condition),
-        });
-        await store.put('results', { key: pieceKey, result: made, savedAt: now() });
-        return made;
-      },
-    );
-    await own('results', pieceKey);
-    emit({ type: 'result', seed, condition, result, cached: fromStore });
-    return { result, cached: fromStore };
-  }
-
-  const results = new Map<string, EvalResult>();
-  let fromCache = 0;
-  const keep = (seed: number, condition: string, r: { result: EvalResult; cached: boolean }) => {
-    results.set(`${seed}/${condition}`, r.result);
-    if (r.cached) fromCache++;
-  };
-
+  const journal = new ExperimentJournal(env.store, key, spec, options.stopAfter);
+  const run: Run = { spec, env, options, journal, control, signal, emit: (event) => options.onEvent?.(event) };
   try {
-    await saveRecord({});
-    await log('info', `experiment "${spec.name}" started`);
-    const plans = trainingPlans(spec);
-    for (const seed of spec.seeds) {
-      const { dataset, hash } = await datasetFor(seed);
-
-      const piecesOnly = options.stopAfter === 'augment';
-      for (const condition of spec.conditions.filter((c) => !piecesOnly && !conditionInfo(c).adapted))
-        keep(seed, condition, await resultFor(dataset, hash, condition, seed, null, () => env.base()));
-
-      const augmentations = new Map<AugmentMode, Augmentation>();
-      for (const mode of new Set(plans.flatMap((p) => p.modes))) augmentations.set(mode, await augmentationFor(dataset, hash, mode, seed));
-      if (piecesOnly) continue;
-
-      for (const plan of plans) {
-        const examples = trainingExamples(dataset, {
-          splitting: plan.splitting,
-          augmentations: plan.modes.map((m) => keptAugmentation(spec, augmentations.get(m)!)),
-        });
-        const params = trainParams(spec, seed);
-        const adapterKey = await pieceAdapterKey(spec, hash, seed, examples);
-        const label = plan.conditions.join(', ');
-        const storedResults = new Set(await store.keys('results'));
-        const resultKeys = await Promise.all(plan.conditions.map((c) => resultKey(spec, hash, c, seed, adapterKey)));
-        const adapterStored = (await store.keys('adapters')).includes(adapterKey);
-        let adapter: LoraAdapter | undefined;
-        // The adapter is read (or trained) only when a result needs it: a fully cached run never touches the engine.
-        if (resultKeys.some((k) => !storedResults.has(k)))
-          adapter = await cached(
-            'train',
-            seed,
-            label,
-            adapterKey,
-            async () => {
-              const saved = adapterStored ? await store.get('adapters', adapterKey) : undefined;
-              return saved && decodeAdapter({ weights: saved.weights, config: saved.config }, (await env.engine()).weights.config);
-            },
-            () => train(examples, params, adapterKey, seed, label),
-          );
-        else if (adapterStored) await announceCached('train', seed, label, adapterKey);
-        let loaded: { model: LanguageModel; dispose(): Promise<void> } | undefined;
-        try {
-          for (const condition of plan.conditions)
-            keep(
-              seed,
-              condition,
-              await resultFor(dataset, hash, condition, seed, adapterKey, async () => {
-                loaded ??= await env.adapted(adapter!, adapterKey);
-                return loaded.model;
-              }),
-            );
-        } finally {
-          await loaded?.dispose();
-        }
-        if (adapter || adapterStored) await own('adapters', adapterKey);
-      }
-    }
-
-    const ordered = spec.seeds.flatMap((seed) => spec.conditions.flatMap((c) => results.get(`${seed}/${c}`) ?? []));
-    const summary = summarize(ordered, { ceiling: (condition) => conditionInfo(condition).ceiling });
-    await saveRecord({ status: 'done', stage: 'done' });
-    await log('info', `experiment "${spec.name}" done: ${ordered.length} results, ${fromCache} from the store`);
-    return { key, results: ordered, summary, cached: fromCache };
+    await journal.save();
+    await journal.log('info', `experiment "${spec.name}" started`);
+    const scored = new Map<number, Scored[]>();
+    for (const seed of spec.seeds) scored.set(seed, await runSeed(run, seed));
+    // A run that stops after the augmentations has no results.
+    const ordered = spec.seeds.flatMap((seed) => spec.conditions.flatMap((c) => scored.get(seed)!.find((s) => s.condition === c) ?? []));
+    const results = ordered.map((s) => s.result);
+    const fromCache = ordered.filter((s) => s.cached).length;
+    const summary = summarize(results, { ceiling: (condition) => conditionInfo(condition).ceiling });
+    await journal.save({ status: 'done', stage: 'done' });
+    await journal.log('info', `experiment "${spec.name}" done: ${results.length} results, ${fromCache} from the store`);
+    return { key, results, summary, cached: fromCache };
   } catch (err) {
     const cancelled = signal.aborted;
     const message = cancelled ? 'cancelled' : ((err as Error)?.message ?? String(err));
     // The store may be what failed: the run's own error is the one to report.
-    await saveRecord(cancelled ? { status: 'cancelled' } : { status: 'failed', error: message })
-      .then(() => log(cancelled ? 'warn' : 'error', `experiment "${spec.name}" ${cancelled ? 'cancelled' : 'failed'} at ${record.stage}: ${message}`))
+    await journal
+      .save(cancelled ? { status: 'cancelled' } : { status: 'failed', error: message })
+      .then(() => journal.log(cancelled ? 'warn' : 'error', `experiment "${spec.name}" ${cancelled ? 'cancelled' : 'failed'} at ${journal.record.stage}: ${message}`))
       .catch(() => undefined);
     throw err;
   } finally {
     options.signal?.removeEventListener('abort', stopTraining);
   }
+}
+
+/** A seed's dataset, the base and ICL results, the augmentations, then each training set's adapter and results. */
+async function runSeed(run: Run, seed: number): Promise<Scored[]> {
+  const { spec, env, journal, options } = run;
+  const dataset = await datasetFor(run, seed);
+  await journal.own('datasets', dataset.key);
+  const piecesOnly = options.stopAfter === 'augment';
+  const scored: Scored[] = [];
+  for (const condition of spec.conditions.filter((c) => !piecesOnly && !conditionInfo(c).adapted))
+    scored.push(await score(run, dataset, seed, condition, null, () => env.base()));
+
+  const plans = trainingPlans(spec);
+  const augmentations = new Map<AugmentMode, Augmentation>();
+  for (const mode of new Set(plans.flatMap((p) => p.modes))) augmentations.set(mode, await augmentationFor(run, dataset, mode, seed));
+  if (piecesOnly) return scored;
+  for (const plan of plans) scored.push(...(await trainAndScore(run, dataset, seed, plan, augmentations)));
+  return scored;
+}
+
+/** The dataset the spec names by hash (an imported or edited one, read from the store), else the one its seed generates. */
+async function datasetFor(run: Run, seed: number): Promise<DatasetPiece> {
+  const { spec, env } = run;
+  const report = reportFor(run, 'dataset', seed, spec.dataset.kind);
+  const named = spec.dataset.hash;
+  if (named === undefined) return datasetPiece(seedDataset(spec, seed), { store: env.store, report });
+  const found = await env.store.get('datasets', named);
+  if (!found) throw new Error(`the experiment's dataset ${named.slice(0, 12)} is not in the store`);
+  await report.cached?.(named);
+  return { dataset: found.dataset, key: named };
+}
+
+/** Reports a piece as the run's stage events and log lines, and its stage in the record. */
+function reportFor(run: Run, stage: ExperimentStage, seed: number, label: string): PieceReport {
+  const what = `seed ${seed} · ${stage} ${label}`;
+  return {
+    async cached(key) {
+      run.emit({ type: 'stage', stage, seed, label, status: 'cached', key });
+      await run.journal.log('info', `${what}: from the store (${key.slice(0, 12)})`);
+    },
+    async start(key) {
+      await run.journal.save({ stage: `seed ${seed}: ${stage} ${label}` });
+      run.emit({ type: 'stage', stage, seed, label, status: 'start', key });
+    },
+    async done(key) {
+      run.emit({ type: 'stage', stage, seed, label, status: 'done', key });
+      await run.journal.log('info', `${what}: done (${key.slice(0, 12)})`);
+    },
+    progress: (p) => run.emit({ type: 'progress', stage, seed, label, done: p.done, total: p.total }),
+  };
+}
+
+async function augmentationFor(run: Run, dataset: DatasetPiece, mode: AugmentMode, seed: number): Promise<Augmentation> {
+  const { spec, env, journal, signal } = run;
+  const { settings, generator } = augmentInputs(spec, mode);
+  const piece = await augmentationPiece(
+    { dataset, mode, settings, seed, generator: generator === null ? null : { key: generator, model: () => env.base() } },
+    {
+      store: env.store,
+      signal,
+      report: reportFor(run, 'augment', seed, mode),
+      onGeneration: ({ source, text }) => run.emit({ type: 'generation', seed, mode, source, text }),
+    },
+  );
+  await journal.own('augmentations', piece.key);
+  if (piece.augmentation.sentences.length === 0)
+    await journal.log('warn', `seed ${seed} · augment ${mode}: no sentence was kept, so its conditions train on the documents alone`);
+  return piece.augmentation;
+}
+
+async function score(
+  run: Run,
+  dataset: DatasetPiece,
+  seed: number,
+  condition: string,
+  adapter: string | null,
+  scorer: () => Promise<LanguageModel>,
+): Promise<Scored> {
+  const { spec, env, journal, signal } = run;
+  const piece = await resultPiece({ dataset, model: modelKey(spec), condition, adapter, template: spec.template, seed }, scorer, {
+    store: env.store,
+    signal,
+    report: reportFor(run, 'evaluate', seed, condition),
+  });
+  await journal.own('results', piece.key);
+  run.emit({ type: 'result', seed, condition, result: piece.result, cached: piece.cached });
+  return { condition, result: piece.result, cached: piece.cached };
+}
+
+/** One training set: its adapter (trained, resumed or read) only when a result needs it, then its conditions' results. */
+async function trainAndScore(run: Run, dataset: DatasetPiece, seed: number, plan: TrainingPlan, augmentations: Map<AugmentMode, Augmentation>): Promise<Scored[]> {
+  const { spec, env, options, journal, control } = run;
+  const { store } = env;
+  const examples = trainingExamples(dataset.dataset, {
+    splitting: plan.splitting,
+    augmentations: plan.modes.map((m) => keptAugmentation(spec, augmentations.get(m)!)),
+  });
+  const inputs = { datasetHash: dataset.key, model: modelKey(spec), params: trainParams(spec, seed), examples };
+  const adapterKey = await adapterKeyOf(inputs);
+  const label = plan.conditions.join(', ');
+  const report = reportFor(run, 'train', seed, label);
+  const storedResults = new Set(await store.keys('results'));
+  const resultKeys = await Promise.all(
+    plan.conditions.map((condition) => resultKeyOf({ ...inputs, condition, adapter: adapterKey, template: spec.template, seed })),
+  );
+  const adapterStored = (await store.keys('adapters')).includes(adapterKey);
+  let adapter: LoraAdapter | undefined;
+  // A fully cached training set never touches the engine.
+  if (resultKeys.some((k) => !storedResults.has(k))) {
+    const piece = await adapterPiece(inputs, env, {
+      store,
+      control,
+      report,
+      checkpointEvery: options.checkpointEvery,
+      refuseLongRuns: options.confirmLongRuns,
+      onPrepared: ({ examples, length, totalSteps, estimate }) =>
+        run.emit({ type: 'train-plan', seed, label, examples: examples.length, length, totalSteps, estimateSeconds: estimate.seconds, estimateBytes: estimate.bytes, device: env.device }),
+      async onResume(checkpoint) {
+        run.emit({ type: 'resume', stage: 'train', seed, label, step: checkpoint.step, totalSteps: checkpoint.totalSteps });
+        await journal.log('info', `seed ${seed} · train ${label}: resuming from the checkpoint of step ${checkpoint.step}`);
+      },
+      onStep: (progress) => run.emit({ type: 'train-step', seed, label, progress }),
+    });
+    adapter = piece.adapter;
+  } else if (adapterStored) await report.cached?.(adapterKey);
+
+  let loaded: { model: LanguageModel; dispose(): Promise<void> } | undefined;
+  const scored: Scored[] = [];
+  try {
+    for (const condition of plan.conditions)
+      scored.push(
+        await score(run, dataset, seed, condition, adapterKey, async () => {
+          loaded ??= await env.adapted(adapter!, adapterKey);
+          return loaded.model;
+        }),
+      );
+  } finally {
+    await loaded?.dispose();
+  }
+  if (adapter || adapterStored) await journal.own('adapters', adapterKey);
+  return scored;
 }

@@ -4,8 +4,8 @@
  * is stored (and whose content key names the experiment) always says everything that was used.
  */
 import { z } from 'zod';
-import { FormatError, summarizeIssues, type ParamValue, parseJsonText } from '../data/format.ts';
-import { kindDefinition, resolveParams } from '../data/generate.ts';
+import { FormatError, summarizeIssues, type Dataset, type ParamValue, parseJsonText } from '../data/format.ts';
+import { generateDataset, kindDefinition, resolveParams } from '../data/generate.ts';
 import { PRESETS, type Preset } from '../data/kinds.ts';
 import type { Dtype } from '../model/language-model.ts';
 import { DTYPES } from '../model/dtypes.ts';
@@ -142,6 +142,11 @@ export function parseExperimentSpec(value: unknown): ExperimentSpec {
 /** Parses experiment text (a file's contents), checking size before anything else. */
 export function readExperimentSpec(source: string): ExperimentSpec {
   return parseExperimentSpec(parseJsonText(source, EXPERIMENT_LIMITS.maxBytes));
+}
+
+/** The dataset of run seed `seed`: the spec's generator and parameters with that seed. */
+export function seedDataset(spec: ExperimentSpec, seed: number): Dataset {
+  return generateDataset({ kind: spec.dataset.kind, seed, preset: spec.dataset.preset, params: spec.dataset.params });
 }
 
 export function serializeExperimentSpec(spec: ExperimentSpec): string {

@@ -6,14 +6,13 @@
  */
 import type { Augmentation } from '../augment/augmentation.ts';
 import { serializeDataset, type Dataset } from '../data/format.ts';
-import { generateDataset } from '../data/generate.ts';
 import { sha256Hex } from '../data/hash.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import type { EvalResult } from '../eval/result.ts';
 import { contentKey } from '../store/keys.ts';
 import { trainingExamples } from '../train/examples.ts';
 import { adapterKey, augmentInputs, augmentationKey, experimentKey, keptAugmentation, resultKey, trainingPlans } from './piece-keys.ts';
-import type { ExperimentSpec } from './spec.ts';
+import { seedDataset, type ExperimentSpec } from './spec.ts';
 
 export interface CarriedPieces {
   datasets: { key: string; dataset: Dataset }[];
@@ -50,7 +49,7 @@ export async function verifyPieceKeys(experiment: { key: string; spec: Experimen
     const named = spec.dataset.hash && pieces.datasets.find((d) => d.key === spec.dataset.hash);
     if (spec.dataset.hash && !named) throw new KeyMismatch('datasets', `the bundle does not carry the experiment's dataset ${spec.dataset.hash.slice(0, 12)}`);
     // A carried dataset's key is checked against its content before this (bundle.ts).
-    const dataset = named ? named.dataset : generateDataset({ kind: spec.dataset.kind, seed, preset: spec.dataset.preset, params: spec.dataset.params });
+    const dataset = named ? named.dataset : seedDataset(spec, seed);
     const hash = named ? named.key : await sha256Hex(serializeDataset(dataset));
     const adapters = new Map<string, { examples: number; conditions: string[] }>();
     for (const plan of trainingPlans(spec)) {

@@ -6,6 +6,7 @@ import { generateDataset } from '../../src/data/generate.ts';
 import { serializeDataset } from '../../src/data/format.ts';
 import { sha256Hex } from '../../src/data/hash.ts';
 import { parseAugmentation } from '../../src/augment/augmentation.ts';
+import { augmentationKeyOf } from '../../src/experiment/piece-keys.ts';
 import { expectOneLineError, glon } from './glon.ts';
 
 describe('glon augment', () => {
@@ -37,8 +38,10 @@ describe('glon augment', () => {
       `oracle augmentation of syllogism (seed 2) by rule (oracle: a ceiling) · seed 2: kept ${augmentation.sentences.length} sentences; dropped ` +
         (Object.entries(augmentation.dropped).map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none'),
     );
-    expect(lines.slice(1, -1)).toEqual(augmentation.sentences.slice(0, 5).map((s) => `  ${s.text}  (from ${s.source})`));
-    expect(lines.at(-1)).toMatch(new RegExp(`^took \\d+\\.\\d s; wrote ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(lines.slice(1, -2)).toEqual(augmentation.sentences.slice(0, 5).map((s) => `  ${s.text}  (from ${s.source})`));
+    expect(lines.at(-2)).toMatch(new RegExp(`^took \\d+\\.\\d s; wrote ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    const hash = await sha256Hex(serializeDataset(dataset));
+    expect(lines.at(-1)).toBe(`augmentation key ${await augmentationKeyOf({ datasetHash: hash, generator: null, mode: 'oracle', settings: {}, seed: 2 })}`);
   });
 
   it('says in one line what a mode needs or refuses', () => {
@@ -46,6 +49,10 @@ describe('glon augment', () => {
     expectOneLineError(
       glon('augment', '--dataset', datasetFile, '--mode', 'oracle', '--samples', '3', '--out', join(dir, 'x.json')),
       '--samples applies to local augmentation only, not oracle',
+    );
+    expectOneLineError(
+      glon('augment', '--dataset', datasetFile, '--mode', 'local', '--model', 'm', '--raw', join(dir, 'raw.txt'), '--store', join(dir, 'store'), '--out', join(dir, 'x.json')),
+      '--raw records what the model writes in this run, and with --store the augmentation may come from the store: use one or the other',
     );
   });
 });

@@ -13,6 +13,10 @@ import { Rng } from '../../src/data/rng.ts';
 import { parseLlamaConfig } from '../../src/model/llama-config.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, encodeAdapter } from '../../src/train/adapter-files.ts';
 import { initLora } from '../../src/train/lora.ts';
+import { sha256Hex } from '../../src/data/hash.ts';
+import { ADAPTER_RECORD_FILE, ADAPTER_RECORD_FORMAT } from '../../src/experiment/adapter-record.ts';
+import { resultKeyOf } from '../../src/experiment/piece-keys.ts';
+import { contentKey } from '../../src/store/keys.ts';
 import { nanModel } from '../nan-model.ts';
 
 const GLON = fileURLToPath(new URL('../../bin/glon.js', import.meta.url));
@@ -161,5 +165,31 @@ describe('glon eval never counts a score that is not finite', () => {
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toMatch(/^glon: error: .*adapter: adapter_model\.safetensors: base_model\.model\.model\.layers\.3\.self_attn\.q_proj\.lora_B\.weight holds NaN at index \d+: an adapter's weights must be finite numbers$/);
     expect(existsSync(join(dir, 'ft.json'))).toBe(false);
+  });
+
+  it('keys a result by the key glon train recorded for its adapter, else by the adapter files, and refuses a bad record in one line', async () => {
+    const adapter = join(dir, 'foreign-adapter');
+    const config = parseLlamaConfig(JSON.parse(readFileSync(join(STORIES, 'config.json'), 'utf8')));
+    const files = encodeAdapter(initLora(config, { rank: 2, alpha: 4, dropout: 0, targets: ['q'] }, new Rng(1)), 'stories260K');
+    mkdirSync(adapter);
+    writeFileSync(join(adapter, ADAPTER_WEIGHTS_FILE), files.weights);
+    writeFileSync(join(adapter, ADAPTER_CONFIG_FILE), files.config);
+    const datasetHash = await sha256Hex(readFileSync(dataset, 'utf8'));
+    const keyOf = (adapterKey: string) =>
+      resultKeyOf({ datasetHash, model: 'stories260K@fp32', condition: 'ft', adapter: adapterKey, template: 'plain', seed: 0 });
+    const evalFt = () => glon('eval', '--dataset', dataset, '--model', STORIES, '--condition', 'ft', '--adapter', adapter, '--out', join(dir, 'ft-foreign.json'));
+
+    const foreign = evalFt();
+    expect(foreign.status).toBe(0);
+    expect(foreign.stdout.trimEnd().split('\n').at(-1)).toBe(`result key ${await keyOf(await contentKey({ peft: { weights: files.weights, config: files.config } }))}`);
+
+    const record = { format: ADAPTER_RECORD_FORMAT, key: 'a'.repeat(64), model: 'stories260K@fp32', dataset: datasetHash, training: { status: 'done', steps: 1, totalSteps: 1, losses: [1], seconds: 1, device: 'wasm', examples: 1 } };
+    writeFileSync(join(adapter, ADAPTER_RECORD_FILE), JSON.stringify(record));
+    const recorded = evalFt();
+    expect(recorded.status).toBe(0);
+    expect(recorded.stdout.trimEnd().split('\n').at(-1)).toBe(`result key ${await keyOf('a'.repeat(64))}`);
+
+    writeFileSync(join(adapter, ADAPTER_RECORD_FILE), JSON.stringify({ ...record, key: 'not a key' }));
+    expect(evalFt().stderr.trim()).toBe(`glon: error: ${join(adapter, ADAPTER_RECORD_FILE)}: invalid adapter record: key: not a SHA-256 hex digest`);
   });
 });
