@@ -6,7 +6,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { viteStaticCopy } from 'vite-plugin-static-copy';
 import { VitePWA } from 'vite-plugin-pwa';
 import { serveModels } from './vite/serve-models.ts';
-import { ORT_WASM_FILES } from './src/model/ort-wasm-paths.ts';
+import { ORT_WASM_FILES } from './src/runtime/ort-wasm-paths.ts';
 
 // Cross-origin isolation lets ONNX Runtime and jax-js use multithreaded WASM (SharedArrayBuffer).
 const isolation = {

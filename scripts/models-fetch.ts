@@ -9,12 +9,12 @@ import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StageBar } from '../src/cli/progress-bar.ts';
-import { formatBytes } from '../src/data/bytes.ts';
+import { formatBytes } from '../src/util/bytes.ts';
 import type { Dtype } from '../src/model/language-model.ts';
 import { DTYPES } from '../src/model/dtypes.ts';
-import { HUB_ENDPOINT, HubError, checkHubId, type HubModel } from '../src/model/hub.ts';
-import { fetchFile, type ByteSink } from '../src/model/hub-fetch.ts';
-import { hubFilesFor } from '../src/model/model-files.ts';
+import { HUB_ENDPOINT, HubError, checkHubId, type HubModel } from '../src/hub/hub.ts';
+import { fetchFile, type ByteSink } from '../src/hub/hub-fetch.ts';
+import { hubFilesFor } from '../src/hub/model-files.ts';
 
 interface Target extends HubModel {
   folder: string;

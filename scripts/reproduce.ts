@@ -18,7 +18,7 @@ import { CANONICAL_STUDY, withModel } from '../src/experiment/canonical.ts';
 import { judgeClaims } from '../src/experiment/claims.ts';
 import { nodeExperimentEnv } from '../src/experiment/node-env.ts';
 import { runExperiment } from '../src/experiment/runner.ts';
-import { DEFAULT_STORE, progressReporter } from '../src/cli/run-experiment.ts';
+import { DEFAULT_STORE, progressReporter } from '../src/cli/run.ts';
 import { StageBar, duration } from '../src/cli/progress-bar.ts';
 import { kindResults, previousVerdicts, reproductionReport, setupSection, type KindRun } from '../src/cli/reproduction-report.ts';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { halfToFloat } from '../src/model/dequantize.ts';
+import { halfToFloat } from '../src/onnx/dequantize.ts';
 import { parseLlamaConfig, type LlamaConfig } from '../src/model/llama-config.ts';
 import { decodeSafetensors, type F32Tensor } from '../src/train/safetensors.ts';
 

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ARCHITECTURES, SPECIAL_TOKENS, type LikeName } from '../src/model/architectures.ts';
-import { loadGpt2Merges } from '../src/model/gpt2-merges-node.ts';
-import { makeModel } from '../src/model/make-model.ts';
-import type { WeightFormat } from '../src/model/llama-graph.ts';
+import { loadGpt2Merges } from '../src/onnx/gpt2-merges-node.ts';
+import { makeModel } from '../src/onnx/make-model.ts';
+import type { WeightFormat } from '../src/onnx/llama-graph.ts';
 
 const SOURCES = [fileURLToPath(new URL('../src/model/', import.meta.url)), fileURLToPath(new URL('../src/data/', import.meta.url))];
 

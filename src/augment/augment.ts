@@ -4,7 +4,7 @@
  * they are the ceiling, the inferences written out by rule.
  */
 import { serializeDataset, type Dataset } from '../data/format.ts';
-import { sha256Hex } from '../data/hash.ts';
+import { sha256Hex } from '../util/hash.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import {
   AUGMENTATION_FORMAT,

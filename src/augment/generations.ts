@@ -3,7 +3,7 @@
  * from the augmentation seed and the prompt's index, so a run reproduces exactly and a cancelled run
  * stops between two generations.
  */
-import { Rng } from '../data/rng.ts';
+import { Rng } from '../util/rng.ts';
 import type { LanguageModel, RunOptions } from '../model/language-model.ts';
 
 export interface PromptJob {

@@ -4,8 +4,8 @@
  * documents do not fit the model's context, each prompt gets a seeded random subset, as ICL does.
  */
 import type { Dataset } from '../data/format.ts';
-import { Rng } from '../data/rng.ts';
-import { fitDocuments } from '../eval/fit-context.ts';
+import { Rng } from '../util/rng.ts';
+import { fitDocuments } from '../data/fit-context.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import type { GlobalSettings } from './augmentation.ts';
 import { runGenerations, type AugmentOptions, type Generation, type PromptJob } from './generations.ts';

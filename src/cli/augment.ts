@@ -11,14 +11,14 @@ import {
 import type { Generation } from '../augment/generations.ts';
 import { GLOBAL_PLACEHOLDERS, LOCAL_PLACEHOLDERS, promptProblem } from '../augment/prompts.ts';
 import type { Dtype, LanguageModel } from '../model/language-model.ts';
-import { loadModelNode } from '../model/load-node.ts';
+import { loadModelNode } from '../runtime/load-node.ts';
 import { DTYPES } from '../model/dtypes.ts';
 import { readDatasetFile, readTextFile, writeTextFile } from './io.ts';
 import { StageBar } from './progress-bar.ts';
-import { formatBytes } from '../data/bytes.ts';
+import { formatBytes } from '../util/bytes.ts';
 import { checkWritable } from '../store/file-system.ts';
 import { STORE_OPTION, cliModelKey, openStoreOption } from './pieces.ts';
-import { runAction } from './run.ts';
+import { runAction } from './run-action.ts';
 import { augmentationPiece } from '../experiment/augmentation-piece.ts';
 import { datasetPiece } from '../experiment/dataset-piece.ts';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { serializeDataset, countSplits } from '../data/format.ts';
 import { KINDS, coerceParam, generateDataset, kindDefinition, ParamError } from '../data/generate.ts';
 import { PRESETS, type Params, type Preset } from '../data/kinds.ts';
-import { runAction } from './run.ts';
+import { runAction } from './run-action.ts';
 import { writeTextFile } from './io.ts';
 
 function paramsHelp(): string {

@@ -1,7 +1,7 @@
 /** File reading and writing for the CLI, with the size limit checked before a byte is parsed. */
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { formatBytes } from '../data/bytes.ts';
+import { formatBytes } from '../util/bytes.ts';
 import { DATASET_LIMITS, parseDataset, type Dataset } from '../data/format.ts';
 
 export async function readTextFile(path: string, maxBytes: number): Promise<string> {

@@ -11,7 +11,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   train: async () => (await import('./train.ts')).registerTrain,
   'make-model': async () => (await import('./make-model.ts')).registerMakeModel,
   bench: async () => (await import('./bench.ts')).registerBench,
-  run: async () => (await import('./run-experiment.ts')).registerRun,
+  run: async () => (await import('./run.ts')).registerRun,
   augment: async () => (await import('./augment.ts')).registerAugment,
 };
 

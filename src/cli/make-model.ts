@@ -1,12 +1,12 @@
-import { formatBytes } from '../data/bytes.ts';
+import { formatBytes } from '../util/bytes.ts';
 import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ARCHITECTURES, LIKE_NAMES, SPECIAL_TOKENS, isLikeName, type LikeName } from '../model/architectures.ts';
-import { loadGpt2Merges } from '../model/gpt2-merges-node.ts';
-import type { WeightFormat } from '../model/llama-graph.ts';
-import { WEIGHT_FORMATS, makeModel } from '../model/make-model.ts';
-import { runAction } from './run.ts';
+import { loadGpt2Merges } from '../onnx/gpt2-merges-node.ts';
+import type { WeightFormat } from '../onnx/llama-graph.ts';
+import { WEIGHT_FORMATS, makeModel } from '../onnx/make-model.ts';
+import { runAction } from './run-action.ts';
 
 function parseDtypes(value: string): WeightFormat[] {
   const dtypes = value.split(',').map((d) => d.trim());

@@ -10,8 +10,8 @@ import { ADAPTER_RECORD_FILE, ADAPTER_RECORD_MAX_BYTES, parseAdapterRecord } fro
 import { modelKey } from '../experiment/piece-keys.ts';
 import type { Dtype } from '../model/language-model.ts';
 import { openFolderStore } from '../store/folder-store.ts';
-import { contentKey } from '../store/keys.ts';
-import type { GlonStore } from '../store/store.ts';
+import { contentKey } from '../experiment/content-keys.ts';
+import type { GlonStore } from '../experiment/store.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE } from '../train/adapter-files.ts';
 import { readFormatFile } from './io.ts';
 

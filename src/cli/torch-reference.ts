@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { LlamaConfig } from '../model/llama-config.ts';
-import type { LoraConfig } from '../train/lora.ts';
+import type { LoraConfig } from '../engine/lora.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../bench/torch_lora_step.py', import.meta.url));
 

@@ -17,7 +17,7 @@ import { checkWritable } from '../store/file-system.ts';
 import { readDatasetFile, readFormatFile } from './io.ts';
 import { STORE_OPTION, cliModelKey, openStoreOption } from './pieces.ts';
 import { StageBar, duration } from './progress-bar.ts';
-import { runAction } from './run.ts';
+import { runAction } from './run-action.ts';
 
 interface TrainOpts {
   dataset: string;

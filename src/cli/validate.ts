@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { countSplits, DATASET_FORMAT, OLDER_DATASET_FORMAT } from '../data/format.ts';
-import { runAction } from './run.ts';
+import { runAction } from './run-action.ts';
 import { readDatasetFile } from './io.ts';
 
 export function registerValidate(program: Command): void {

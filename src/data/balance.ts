@@ -3,7 +3,7 @@
  * position (and every relation word) is the correct one equally often within a split.
  */
 import { mixedSample } from './mixed-sample.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 /** n values from 0..k-1, each ⌊n/k⌋ or ⌈n/k⌉ times, in random order. */
 export function balancedChoices(n: number, k: number, rng: Rng): number[] {

@@ -10,7 +10,7 @@ import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';
 import type { KindDefinition } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 import trainFile from './reversal-curse/all_prompts_train.json';
 import forwardFile from './reversal-curse/p2d_prompts_test.json';
 import reverseFile from './reversal-curse/p2d_reverse_prompts_test.json';

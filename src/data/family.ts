@@ -12,7 +12,7 @@ import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';
 import type { KindDefinition } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 type Split = 'reversal' | 'composition';
 const OPTIONS: Record<Split, number> = { reversal: 3, composition: 3 };

@@ -4,7 +4,7 @@
  * which never executes anything and reports the first problem in one line.
  */
 import { z } from 'zod';
-import { formatBytes } from './bytes.ts';
+import { formatBytes } from '../util/bytes.ts';
 
 export const DATASET_FORMAT = 'glon.dataset/2';
 /**

@@ -1,7 +1,7 @@
 /** The registry of dataset kinds and the one entry point that turns (kind, seed, preset, params) into a dataset. */
 import { DATASET_FORMAT, validateDataset, type Dataset, type ParamValue } from './format.ts';
 import type { KindDefinition, ParamSpec, Params, Preset } from './kinds.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../util/rng.ts';
 import { reversal } from './reversal.ts';
 import { syllogism } from './syllogism.ts';
 import { hierarchy } from './hierarchy.ts';

@@ -18,7 +18,7 @@ import { mixedSample } from './mixed-sample.ts';
 import type { TestItem, TrainDoc } from './format.ts';
 import type { KindDefinition } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 /** Two trees, like Rogers & McClelland's plants and animals. */
 const ROOTS = 2;

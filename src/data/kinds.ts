@@ -3,7 +3,7 @@
  * generated from it), `small` and `paper` presets, its splits, and a pure generator.
  */
 import type { Dataset, ParamValue } from './format.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 export type Params = Record<string, ParamValue>;
 

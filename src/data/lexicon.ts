@@ -3,7 +3,7 @@
  * syllables ("femp", "glon", "yomp", "troff"), never a real English word, never repeated in one dataset.
  * Words are typed (noun, adjective, verb, name) so the generators can write grammatical sentences.
  */
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 import englishWords from './english-words.json';
 
 export type WordType = 'noun' | 'adjective' | 'verb' | 'name';

@@ -8,7 +8,7 @@ import { balancedChoices, placeAnswer } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';
 import type { KindDefinition, Params } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 /** The 28 comparison dimensions; each reads naturally as "more X than" and "less X than". */
 const ADJECTIVES = [

@@ -16,7 +16,7 @@ import { balancedChoices } from './balance.ts';
 import type { TestItem, TrainDoc } from './format.ts';
 import type { KindDefinition, Params } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 type Quantifier = 'All' | 'Some' | 'No';
 const QUANTIFIERS: readonly Quantifier[] = ['All', 'Some', 'No'];

@@ -6,7 +6,7 @@
  * (drawing seeds too would count item noise twice and, with 2 seeds, reuse one seed in half the resamples).
  * Seeded, so a result reproduces exactly.
  */
-import type { Rng } from '../data/rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 export const BOOTSTRAP_RESAMPLES = 2000;
 

@@ -6,13 +6,13 @@
  */
 import type { Dataset } from '../data/format.ts';
 import { serializeDataset } from '../data/format.ts';
-import { sha256Hex } from '../data/hash.ts';
-import { Rng } from '../data/rng.ts';
+import { sha256Hex } from '../util/hash.ts';
+import { Rng } from '../util/rng.ts';
 import { ENGINE_VERSIONS } from '../model/engines.ts';
 import type { LanguageModel, OptionScore, RunOptions } from '../model/language-model.ts';
 import { chanceLevel } from './chance.ts';
 import { conditionInfo } from './conditions.ts';
-import { fitDocuments } from './fit-context.ts';
+import { fitDocuments } from '../data/fit-context.ts';
 import { clopperPearson } from './proportion-interval.ts';
 import { RESULT_FORMAT, type EvalResult, type ItemResult, type SplitResult } from './result.ts';
 import { templateByName } from './templates.ts';

@@ -5,7 +5,7 @@
  */
 import type { Dataset } from '../data/format.ts';
 import type { LanguageModel, RunOptions } from '../model/language-model.ts';
-import { withoutPrefixReuse } from '../model/naive-scoring.ts';
+import { withoutPrefixReuse } from './naive-scoring.ts';
 import { continuation, evaluate } from './evaluate.ts';
 import type { EvalResult } from './result.ts';
 

@@ -5,13 +5,13 @@
  * from it, ending on exactly the adapter an uninterrupted run gives.
  */
 import { decodeAdapter, encodeAdapter, type AdapterFiles } from '../train/adapter-files.ts';
-import type { EngineDevice } from '../train/backend.ts';
+import type { EngineDevice } from '../engine/backend.ts';
 import type { TrainControl } from '../train/control.ts';
-import type { EngineModel } from '../train/load.ts';
-import type { LoraAdapter } from '../train/lora.ts';
+import type { EngineModel } from '../engine/load.ts';
+import type { LoraAdapter } from '../engine/lora.ts';
 import { prepareTraining, type PreparedTraining } from '../train/prepare.ts';
 import { trainLora, type TrainCheckpoint, type TrainProgress } from '../train/trainer.ts';
-import type { AdapterTraining } from '../store/store.ts';
+import type { AdapterTraining } from './store.ts';
 import { savedNow, storedOrMade, type PieceContext } from './piece.ts';
 import { adapterKeyOf, type AdapterInputs } from './piece-keys.ts';
 

@@ -6,14 +6,14 @@
  * one `putMany`: a bad file changes nothing and says what and where.
  * Training checkpoints and logs stay behind: they are scaffolding, not results.
  */
-import { formatBytes } from '../data/bytes.ts';
+import { formatBytes } from '../util/bytes.ts';
 import { z } from 'zod';
 import { validateAugmentation } from '../augment/augmentation.ts';
 import { FormatError, serializeDataset, summarizeIssues, validateDataset } from '../data/format.ts';
-import { sha256Hex } from '../data/hash.ts';
+import { sha256Hex } from '../util/hash.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import { validateResult } from '../eval/result.ts';
-import { MAX_KEY_LENGTH, type ExperimentRecord, type GlonStore, type StoreEntry, type StoreRecords } from '../store/store.ts';
+import { MAX_KEY_LENGTH, type ExperimentRecord, type GlonStore, type StoreEntry, type StoreRecords } from './store.ts';
 import { readAdapterTensors } from '../train/adapter-files.ts';
 import { adapterTrainingSchema } from './adapter-record.ts';
 import { parseExperimentSpec } from './spec.ts';

@@ -6,7 +6,7 @@
  */
 import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
 import padjust from '@stdlib/stats-padjust';
-import { Rng } from '../data/rng.ts';
+import { Rng } from '../util/rng.ts';
 import type { EvalResult } from '../eval/result.ts';
 import { BOOTSTRAP_RESAMPLES, percentileInterval, stratifiedBootstrap } from '../eval/bootstrap.ts';
 import { clopperPearson } from '../eval/proportion-interval.ts';

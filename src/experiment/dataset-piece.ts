@@ -4,7 +4,7 @@
  * `glon augment` read it from a file; the page holds it.
  */
 import { serializeDataset, type Dataset } from '../data/format.ts';
-import { sha256Hex } from '../data/hash.ts';
+import { sha256Hex } from '../util/hash.ts';
 import { savedNow, storedOrMade, type PieceContext } from './piece.ts';
 
 export interface DatasetPiece {

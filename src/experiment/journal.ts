@@ -3,8 +3,8 @@
  * "interrupted run" offer), the pieces it made or reused (what its bundle carries), and one log line per
  * event worth keeping.
  */
-import type { ExperimentRecord, GlonStore } from '../store/store.ts';
-import { contentKey } from '../store/keys.ts';
+import type { ExperimentRecord, GlonStore } from './store.ts';
+import { contentKey } from './content-keys.ts';
 import { savedNow } from './piece.ts';
 import type { ExperimentSpec } from './spec.ts';
 

@@ -5,12 +5,12 @@
  */
 import { basename, resolve } from 'node:path';
 import type { Dtype, LanguageModel } from '../model/language-model.ts';
-import { loadModelNode } from '../model/load-node.ts';
-import { startEngine } from '../train/backend.ts';
-import { disposeEngineWeights } from '../train/llama.ts';
-import { loadEngineModel, type EngineModel } from '../train/load-node.ts';
+import { loadModelNode } from '../runtime/load-node.ts';
+import { startEngine } from '../engine/backend.ts';
+import { disposeEngineWeights } from '../engine/llama.ts';
+import { loadEngineModel, type EngineModel } from '../engine/load-node.ts';
 import { loadMergedModel } from '../train/merged-model-node.ts';
-import type { GlonStore } from '../store/store.ts';
+import type { GlonStore } from './store.ts';
 import type { ExperimentEnv } from './runner.ts';
 
 export interface NodeEnvOptions {

@@ -5,10 +5,10 @@
  */
 import { pruneAugmentation } from '../augment/augment.ts';
 import type { Augmentation, AugmentMode } from '../augment/augmentation.ts';
-import { sha256Hex } from '../data/hash.ts';
+import { sha256Hex } from '../util/hash.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import { RESULT_FORMAT } from '../eval/result.ts';
-import { contentKey, pieceKey } from '../store/keys.ts';
+import { contentKey, pieceKey } from './content-keys.ts';
 import type { TrainExample } from '../train/batches.ts';
 import type { Splitting } from '../train/examples.ts';
 import type { TrainParams } from '../train/settings.ts';

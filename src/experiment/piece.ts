@@ -5,7 +5,7 @@
  * without --store) a piece is always made and nothing is kept.
  */
 import type { Progress } from '../model/language-model.ts';
-import type { GlonStore } from '../store/store.ts';
+import type { GlonStore } from './store.ts';
 
 export interface PieceReport {
   /** The piece was in the store. */

@@ -12,7 +12,7 @@
  * Pure and seeded: the same results always give the same summary.
  */
 import { z } from 'zod';
-import { Rng } from '../data/rng.ts';
+import { Rng } from '../util/rng.ts';
 import { FormatError, summarizeIssues } from '../data/format.ts';
 import type { EvalResult } from '../eval/result.ts';
 import { BOOTSTRAP_RESAMPLES, percentileInterval } from '../eval/bootstrap.ts';

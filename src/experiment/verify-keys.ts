@@ -6,10 +6,10 @@
  */
 import type { Augmentation } from '../augment/augmentation.ts';
 import { serializeDataset, type Dataset } from '../data/format.ts';
-import { sha256Hex } from '../data/hash.ts';
+import { sha256Hex } from '../util/hash.ts';
 import { conditionInfo } from '../eval/conditions.ts';
 import type { EvalResult } from '../eval/result.ts';
-import { contentKey } from '../store/keys.ts';
+import { contentKey } from './content-keys.ts';
 import { trainingExamples } from '../train/examples.ts';
 import { adapterKey, augmentInputs, augmentationKey, experimentKey, keptAugmentation, resultKey, trainingPlans } from './piece-keys.ts';
 import { seedDataset, type ExperimentSpec } from './spec.ts';

@@ -1,6 +1,6 @@
 /**
  * The engines that make glon's pieces, and a version for each. A version goes into the content key of
- * every piece its engine makes (src/store/keys.ts), so after a change to an engine's outputs the store
+ * every piece its engine makes (src/experiment/content-keys.ts), so after a change to an engine's outputs the store
  * makes those pieces again instead of handing back stale ones. tests/model/engines.test.ts fails when an
  * engine's golden output changes and its version here does not.
  */

@@ -5,7 +5,7 @@
  */
 import type { GenerateOptions } from './language-model.ts';
 import { argmax } from './logits.ts';
-import { Rng } from '../data/rng.ts';
+import { Rng } from '../util/rng.ts';
 
 /** Produces the logits after a prompt, then after each chosen token. */
 export interface NextTokenSource {

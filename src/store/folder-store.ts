@@ -24,7 +24,7 @@ import {
   type StoreEntry,
   type StoreName,
   type StoreRecords,
-} from './store.ts';
+} from '../experiment/store.ts';
 import { checkWritable, fileSystemReason } from './file-system.ts';
 
 const MARKER_FILE = 'glon-store.json';

@@ -6,7 +6,7 @@
  */
 import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import { storageUsage } from './persistence.ts';
-import { StoreFullError, checkEntry, type GlonStore, type StoreEntry, type StoreName, type StoreRecords } from './store.ts';
+import { StoreFullError, checkEntry, type GlonStore, type StoreEntry, type StoreName, type StoreRecords } from '../experiment/store.ts';
 
 export type Migration = (db: IDBPDatabase, tx: IDBPTransaction<unknown, StoreName[], 'versionchange'>) => void;
 

@@ -3,7 +3,7 @@
  * jitted step compiles once: rows are right-padded and a short last batch gets empty rows, both with loss
  * weight 0. Loss weights of a batch sum to 1, so the loss is the mean over its counted tokens.
  */
-import type { Rng } from '../data/rng.ts';
+import type { Rng } from '../util/rng.ts';
 
 /** What a tokenizer must do for training: text to ids, with the model's BOS when it uses one. */
 export interface TokenEncoder {

@@ -3,10 +3,10 @@
  * models/ folder, LoRA steps at 8x64 on jax-js's WASM backend, which runs its kernels on a pool of worker
  * threads when the page is cross-origin isolated (SharedArrayBuffer) and on this thread otherwise.
  */
-import { startEngine } from './backend.ts';
+import { startEngine } from '../engine/backend.ts';
 import { median, trainTimer } from './bench.ts';
-import { disposeEngineWeights } from './llama.ts';
-import { fetchEngineModel } from './load.ts';
+import { disposeEngineWeights } from '../engine/llama.ts';
+import { fetchEngineModel } from '../engine/load.ts';
 
 export interface BrowserBenchResult {
   tokensPerSecond: number;

@@ -6,14 +6,14 @@
  * glon's, so both see the same machine load and their ratio is fair.
  */
 import { jit, numpy as np, profiler, random } from '@jax-js/jax';
-import { Rng } from '../data/rng.ts';
+import { Rng } from '../util/rng.ts';
 import { ARCHITECTURES, LIKE_NAMES } from '../model/architectures.ts';
 import { PROJECTIONS, type LlamaConfig } from '../model/llama-config.ts';
-import { ADAMW_DEFAULTS, initAdamW } from './adamw.ts';
+import { ADAMW_DEFAULTS, initAdamW } from '../engine/adamw.ts';
 import { estimateTraining, forwardFlopsPerToken, type TrainDevice } from './estimate.ts';
-import type { EngineWeights } from './llama.ts';
-import { profileKernels, type KernelProfile } from './kernel-profile.ts';
-import { initLora, loraLayout, loraScale, packLora } from './lora.ts';
+import type { EngineWeights } from '../engine/llama.ts';
+import { profileKernels, type KernelProfile } from '../engine/kernel-profile.ts';
+import { initLora, loraLayout, loraScale, packLora } from '../engine/lora.ts';
 import { batchLoss, makeTrainStep, type DeviceBatch } from './step.ts';
 import { defaultAlpha } from './settings.ts';
 

@@ -4,8 +4,8 @@
  * are measured (jit step, 8x64 tokens, all seven targets): see the comments where they are set.
  */
 import { parameterCount, projectionShape, type LlamaConfig } from '../model/llama-config.ts';
-import type { LoraConfig } from './lora.ts';
-import { loraLayout } from './lora.ts';
+import type { LoraConfig } from '../engine/lora.ts';
+import { loraLayout } from '../engine/lora.ts';
 
 export type TrainDevice = 'wasm' | 'webgpu';
 

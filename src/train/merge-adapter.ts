@@ -5,10 +5,10 @@
  * is merged as the exact dequantized values the jax-js engine trains against.
  */
 import { PROJECTIONS, type LlamaConfig } from '../model/llama-config.ts';
-import { buildLlamaModel } from '../model/llama-graph.ts';
+import { buildLlamaModel } from '../onnx/llama-graph.ts';
 import type { LlamaWeights, Matrix } from '../model/llama-weights.ts';
-import { encodeModel } from '../model/onnx-writer.ts';
-import { loraScale, type HostFactors, type LoraAdapter } from './lora.ts';
+import { encodeModel } from '../onnx/onnx-writer.ts';
+import { loraScale, type HostFactors, type LoraAdapter } from '../engine/lora.ts';
 
 /** w [in, out] plus scale * a [in, rank] @ b [rank, out], as a new matrix. */
 function addLowRank(w: Matrix, f: HostFactors, rank: number, scale: number): Matrix {

@@ -7,13 +7,13 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Dtype, LanguageModel } from '../model/language-model.ts';
-import { loadModelNode, type NodeLoadOptions } from '../model/load-node.ts';
+import { loadModelNode, type NodeLoadOptions } from '../runtime/load-node.ts';
 import { parseLlamaConfig, type LlamaConfig } from '../model/llama-config.ts';
 import { CONFIG_FILES, DTYPE_FILES } from '../model/dtypes.ts';
-import { externalDataBeside } from '../model/external-data-node.ts';
-import { readOnnxWeights } from '../model/onnx-weights.ts';
+import { externalDataBeside } from '../onnx/external-data-node.ts';
+import { readOnnxWeights } from '../onnx/onnx-weights.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, decodeAdapter } from './adapter-files.ts';
-import type { LoraAdapter } from './lora.ts';
+import type { LoraAdapter } from '../engine/lora.ts';
 import { mergeAdapterToOnnx } from './merge-adapter.ts';
 
 async function readOrExplain(path: string): Promise<Buffer> {

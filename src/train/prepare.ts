@@ -6,7 +6,7 @@
  */
 import { batchLength, tokenizeExamples, type TokenizedExample, type TrainExample } from './batches.ts';
 import { estimateTraining, type TrainDevice, type TrainEstimate } from './estimate.ts';
-import type { EngineModel } from './load.ts';
+import type { EngineModel } from '../engine/load.ts';
 import { checkRunLength, checkTotalSteps, type TrainParams } from './settings.ts';
 
 export interface PreparedTraining {

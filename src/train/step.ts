@@ -4,10 +4,10 @@
  * the LoRA factors travel as one parameter vector (see LoraLayout in lora.ts).
  */
 import { jit, numpy as np, valueAndGrad } from '@jax-js/jax';
-import { adamWUpdate, type AdamWOptions, type AdamWState } from './adamw.ts';
-import { forwardHidden, type EngineWeights, type LoraRuntime } from './llama.ts';
-import { crossEntropy } from './loss.ts';
-import { loraViews, type LoraLayout } from './lora.ts';
+import { adamWUpdate, type AdamWOptions, type AdamWState } from '../engine/adamw.ts';
+import { forwardHidden, type EngineWeights, type LoraRuntime } from '../engine/llama.ts';
+import { crossEntropy } from '../engine/loss.ts';
+import { loraViews, type LoraLayout } from '../engine/lora.ts';
 
 /** One batch on the device: int32 tokens, positions and targets [B, T]; float32 loss weights [B, T]. */
 export interface DeviceBatch {

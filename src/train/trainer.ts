@@ -4,12 +4,12 @@
  * cancel, and a cancelled run returns the adapter of its last finished step.
  */
 import { numpy as np, random } from '@jax-js/jax';
-import { Rng } from '../data/rng.ts';
-import { ADAMW_DEFAULTS, initAdamW, learningRate } from './adamw.ts';
+import { Rng } from '../util/rng.ts';
+import { ADAMW_DEFAULTS, initAdamW, learningRate } from '../engine/adamw.ts';
 import { batchLength, epochBatches, type HostBatch, type TokenizedExample } from './batches.ts';
 import type { TrainControl } from './control.ts';
-import type { EngineWeights } from './llama.ts';
-import { initLora, loraLayout, loraScale, packLora, unpackLora, type LoraAdapter, type LoraConfig } from './lora.ts';
+import type { EngineWeights } from '../engine/llama.ts';
+import { initLora, loraLayout, loraScale, packLora, unpackLora, type LoraAdapter, type LoraConfig } from '../engine/lora.ts';
 import { checkTotalSteps, checkTrainParams, type TrainParams } from './settings.ts';
 import { makeTrainStep, type DeviceBatch } from './step.ts';
 

@@ -4,7 +4,7 @@
  */
 import type { Dataset } from '../data/format.ts';
 import type { EvalResult } from '../eval/result.ts';
-import type { AdapterTraining } from '../store/store.ts';
+import type { AdapterTraining } from '../experiment/store.ts';
 
 export interface Run {
   dataset: Dataset;

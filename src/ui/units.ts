@@ -1,6 +1,6 @@
 /** Numbers as the page prints them. */
 
-export { formatBytes } from '../data/bytes.ts';
+export { formatBytes } from '../util/bytes.ts';
 
 export function percent(fraction: number): string {
   return `${Math.round(fraction * 100)}%`;

@@ -11,7 +11,7 @@ import type { ExperimentSpec } from '../experiment/spec.ts';
 import type { GpuFacts } from '../model/device.ts';
 import type { ProbeVerdict } from '../eval/context-probe.ts';
 import type { Dtype } from '../model/language-model.ts';
-import type { EngineDevice } from '../train/backend.ts';
+import type { EngineDevice } from '../engine/backend.ts';
 import { LongRunError } from '../train/settings.ts';
 import { WorkerBusy } from './busy.svelte.ts';
 import {

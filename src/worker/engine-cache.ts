@@ -2,11 +2,11 @@
  * The held model's weights in the jax-js engine, read on the first training run from the same files
  * ONNX Runtime read, and kept for the next run on the same model and device.
  */
-import { hubFileUrl, type HubModel } from '../model/hub.ts';
-import { openModelCache } from '../model/hub-download.ts';
-import { startEngine, type EngineDevice } from '../train/backend.ts';
-import { disposeEngineWeights } from '../train/llama.ts';
-import { fetchEngineModel, type EngineModel } from '../train/load.ts';
+import { hubFileUrl, type HubModel } from '../hub/hub.ts';
+import { openModelCache } from '../hub/hub-download.ts';
+import { startEngine, type EngineDevice } from '../engine/backend.ts';
+import { disposeEngineWeights } from '../engine/llama.ts';
+import { fetchEngineModel, type EngineModel } from '../engine/load.ts';
 import type { LoadedModel } from './protocol.ts';
 import { MODELS_PATH } from './served-models.ts';
 

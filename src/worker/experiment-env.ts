@@ -6,10 +6,10 @@
 import type { ExperimentEnv } from '../experiment/runner.ts';
 import type { LanguageModel } from '../model/language-model.ts';
 import { openIdbStore } from '../store/idb-store.ts';
-import type { GlonStore } from '../store/store.ts';
-import type { EngineDevice } from '../train/backend.ts';
-import { JaxLanguageModel } from '../train/jax-language-model.ts';
-import type { EngineModel } from '../train/load.ts';
+import type { GlonStore } from '../experiment/store.ts';
+import type { EngineDevice } from '../engine/backend.ts';
+import { JaxLanguageModel } from '../engine/jax-language-model.ts';
+import type { EngineModel } from '../engine/load.ts';
 
 let opened: Promise<GlonStore> | undefined;
 

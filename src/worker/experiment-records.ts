@@ -2,7 +2,7 @@
 import { conditionInfo } from '../eval/conditions.ts';
 import type { EvalResult } from '../eval/result.ts';
 import { summarize } from '../experiment/summary.ts';
-import type { StoreName } from '../store/store.ts';
+import type { StoreName } from '../experiment/store.ts';
 import { labStore } from './experiment-env.ts';
 import type { ExperimentListing, OpenedExperiment } from './protocol.ts';
 import { heldLocks, runLock } from './run-lock.ts';

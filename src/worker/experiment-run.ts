@@ -1,9 +1,9 @@
 /** An experiment on the held model, run (or resumed: every finished piece is a cache hit) while holding its Web Lock. */
 import { serializeDataset } from '../data/format.ts';
-import { sha256Hex } from '../data/hash.ts';
+import { sha256Hex } from '../util/hash.ts';
 import { experimentKey, modelKey } from '../experiment/piece-keys.ts';
 import { runExperiment } from '../experiment/runner.ts';
-import type { EngineDevice } from '../train/backend.ts';
+import type { EngineDevice } from '../engine/backend.ts';
 import { labStore, pageExperimentEnv } from './experiment-env.ts';
 import { trainingFlag } from './halt-flag.ts';
 import type { HeldModel } from './load-model.ts';

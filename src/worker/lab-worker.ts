@@ -10,7 +10,7 @@ import { runContextProbe } from '../eval/context-probe.ts';
 import { exportBundle, importBundle } from '../experiment/bundle.ts';
 import { probeGpu } from '../model/device.ts';
 import { DTYPES } from '../model/dtypes.ts';
-import type { EngineDevice } from '../train/backend.ts';
+import type { EngineDevice } from '../engine/backend.ts';
 import { TrainControl } from '../train/control.ts';
 import { LongRunError } from '../train/settings.ts';
 import { EngineCache } from './engine-cache.ts';

@@ -4,11 +4,11 @@
  */
 import { DTYPE_FILES } from '../model/dtypes.ts';
 import { pickDevice } from '../model/device.ts';
-import { hubFileUrl, type HubModel } from '../model/hub.ts';
-import { cacheSizer, downloadHubModel, openModelCache } from '../model/hub-download.ts';
+import { hubFileUrl, type HubModel } from '../hub/hub.ts';
+import { cacheSizer, downloadHubModel, openModelCache } from '../hub/hub-download.ts';
 import type { LanguageModel } from '../model/language-model.ts';
-import { loadModel } from '../model/load.ts';
-import { ORT_WASM_PATHS } from '../model/ort-wasm-paths.ts';
+import { loadModel } from '../runtime/load.ts';
+import { ORT_WASM_PATHS } from '../runtime/ort-wasm-paths.ts';
 import { indexSizer } from './models-index.ts';
 import type { LoadSpec, LoadedModel } from './protocol.ts';
 import { MODELS_PATH, localModels } from './served-models.ts';

@@ -4,7 +4,7 @@
  * (vite/serve-models.ts), so the page lists local models and their dtypes without probing URLs.
  */
 import { z } from 'zod';
-import type { FileSizer } from '../model/model-files.ts';
+import type { FileSizer } from '../hub/model-files.ts';
 
 export const MODELS_INDEX_FORMAT = 'glon.models/1';
 export const MODELS_INDEX_FILE = 'index.json';

@@ -13,8 +13,8 @@ import type { EvalResult } from '../eval/result.ts';
 import type { DevicePreference, GpuFacts } from '../model/device.ts';
 import type { ProbeVerdict } from '../eval/context-probe.ts';
 import type { Device, Dtype } from '../model/language-model.ts';
-import type { AdapterTraining, ExperimentRecord } from '../store/store.ts';
-import type { EngineDevice } from '../train/backend.ts';
+import type { AdapterTraining, ExperimentRecord } from '../experiment/store.ts';
+import type { EngineDevice } from '../engine/backend.ts';
 
 /** A model folder the app serves, or one downloaded from a hub into this browser, with the dtypes whose files it holds. */
 export interface LocalModel {

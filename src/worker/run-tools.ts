@@ -1,7 +1,7 @@
 /** What the worker lends each run it dispatches to the modules beside it. */
-import type { EngineDevice } from '../train/backend.ts';
+import type { EngineDevice } from '../engine/backend.ts';
 import type { TrainControl } from '../train/control.ts';
-import type { EngineModel } from '../train/load.ts';
+import type { EngineModel } from '../engine/load.ts';
 import type { EventBody } from './protocol.ts';
 
 export interface RunTools {

@@ -3,8 +3,8 @@
  * models downloaded from a hub into this browser's cache, each with the dtypes whose files it holds.
  */
 import type { Dtype } from '../model/language-model.ts';
-import { cachedHubModels, openModelCache } from '../model/hub-download.ts';
-import { availableDtypes, filesOfDtype } from '../model/model-files.ts';
+import { cachedHubModels, openModelCache } from '../hub/hub-download.ts';
+import { availableDtypes, filesOfDtype } from '../hub/model-files.ts';
 import { MODELS_INDEX_FILE, indexSizer, parseModelsIndex, type LocalModelFiles } from './models-index.ts';
 import type { LocalModel } from './protocol.ts';
 

@@ -5,7 +5,7 @@ import { MODELS_DIR } from '../models-dir.ts';
 import { generateDataset } from '../../src/data/generate.ts';
 import type { Dataset } from '../../src/data/format.ts';
 import type { LanguageModel, Progress } from '../../src/model/language-model.ts';
-import { loadModelNode } from '../../src/model/load-node.ts';
+import { loadModelNode } from '../../src/runtime/load-node.ts';
 import { augment, candidateSentences } from '../../src/augment/augment.ts';
 import { GLOBAL_DEFAULTS, LOCAL_DEFAULTS, validateAugmentation } from '../../src/augment/augmentation.ts';
 import type { Generation } from '../../src/augment/generations.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Lexicon, type WordType } from '../../src/data/lexicon.ts';
-import { Rng } from '../../src/data/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 import {
   GLOBAL_PLACEHOLDERS,
   GLOBAL_PROMPT,

@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ViteDevServer } from 'vite';
 import { startDevServer } from './dev-server.ts';
 import { launchChromium, watchErrors } from './harness.ts';
-import { loadModelNode } from '../../src/model/load-node.ts';
+import { loadModelNode } from '../../src/runtime/load-node.ts';
 import type { OptionScore } from '../../src/model/language-model.ts';
-import { startEngine } from '../../src/train/backend.ts';
-import { JaxLanguageModel } from '../../src/train/jax-language-model.ts';
-import { disposeEngineWeights } from '../../src/train/llama.ts';
-import { loadEngineModel } from '../../src/train/load-node.ts';
+import { startEngine } from '../../src/engine/backend.ts';
+import { JaxLanguageModel } from '../../src/engine/jax-language-model.ts';
+import { disposeEngineWeights } from '../../src/engine/llama.ts';
+import { loadEngineModel } from '../../src/engine/load-node.ts';
 import { EXPORTS_DIR, fixtureDir } from '../exported-fixtures.ts';
 
 const ID = 'genai-tiny-llama-fp16';
@@ -25,11 +25,11 @@ const REQUESTS = [
 
 /** In the page; a string, because Vitest would rewrite a dynamic import inside a function passed to page.evaluate. */
 const IN_PAGE = `async ({ id, context, requests }) => {
-  const { loadModel } = await import('/src/model/load.ts');
-  const { ORT_WASM_PATHS } = await import('/src/model/ort-wasm-paths.ts');
-  const { fetchEngineModel } = await import('/src/train/load.ts');
-  const { startEngine } = await import('/src/train/backend.ts');
-  const { JaxLanguageModel } = await import('/src/train/jax-language-model.ts');
+  const { loadModel } = await import('/src/runtime/load.ts');
+  const { ORT_WASM_PATHS } = await import('/src/runtime/ort-wasm-paths.ts');
+  const { fetchEngineModel } = await import('/src/engine/load.ts');
+  const { startEngine } = await import('/src/engine/backend.ts');
+  const { JaxLanguageModel } = await import('/src/engine/jax-language-model.ts');
   const folder = '/models/';
   const model = await loadModel({ id, dtype: 'fp16', localModelPath: folder, allowRemote: false, wasmPaths: ORT_WASM_PATHS });
   const ort = await model.scoreItems(context, requests);

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { generateDataset } from '../../src/data/generate.ts';
 import { evaluate } from '../../src/eval/evaluate.ts';
 import type { EvalResult } from '../../src/eval/result.ts';
-import { loadModelNode } from '../../src/model/load-node.ts';
+import { loadModelNode } from '../../src/runtime/load-node.ts';
 import { formatBytes } from '../../src/ui/units.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 import { SCREENSHOTS, launchChromium, serveApp, watchErrors, type Browser, type Served } from './harness.ts';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { serializeDataset } from '../../src/data/format.ts';
 import { generateDataset } from '../../src/data/generate.ts';
-import { sha256Hex } from '../../src/data/hash.ts';
+import { sha256Hex } from '../../src/util/hash.ts';
 import { SCREENSHOTS, loadStoriesAndReversal, openLab, openStep, storeCount, type Lab } from './harness.ts';
 
 const EPOCHS = 3;

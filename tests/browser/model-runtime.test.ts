@@ -10,7 +10,7 @@ import type { ViteDevServer } from 'vite';
 import { MODELS_DIR } from '../models-dir.ts';
 import { startDevServer } from './dev-server.ts';
 import { launchChromium, watchErrors } from './harness.ts';
-import { loadModelNode } from '../../src/model/load-node.ts';
+import { loadModelNode } from '../../src/runtime/load-node.ts';
 import type { OptionScore } from '../../src/model/language-model.ts';
 
 const CONTEXT = 'Lily had a big red ball.\nTom liked to play with his dog in the park.\n\n';
@@ -38,8 +38,8 @@ const IN_PAGE = `async ({ context, requests: items, maxNewTokens, device }) => {
     requests.push(String(input instanceof Request ? input.url : input));
     return realFetch(input, init);
   };
-  const { loadModel } = await import('/src/model/load.ts');
-  const { ORT_WASM_PATHS } = await import('/src/model/ort-wasm-paths.ts');
+  const { loadModel } = await import('/src/runtime/load.ts');
+  const { ORT_WASM_PATHS } = await import('/src/runtime/ort-wasm-paths.ts');
   const options = { localModelPath: '/models/', allowRemote: false, wasmPaths: ORT_WASM_PATHS, device };
   const model = await loadModel({ ...options, id: 'stories260K', dtype: 'fp32' });
   const scores = await model.scoreItems(context, items);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
-import { ORT_WASM_FILES, ORT_WASM_PATHS } from '../../src/model/ort-wasm-paths.ts';
+import { ORT_WASM_FILES, ORT_WASM_PATHS } from '../../src/runtime/ort-wasm-paths.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 import { REPO, launchChromium, serveApp, type Browser, type Served } from './harness.ts';
 

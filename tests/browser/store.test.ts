@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type * as Bundle from '../../src/experiment/bundle.ts';
-import type * as Rng from '../../src/data/rng.ts';
+import type * as Rng from '../../src/util/rng.ts';
 import type * as IdbStore from '../../src/store/idb-store.ts';
-import type * as Keys from '../../src/store/keys.ts';
-import type * as Store from '../../src/store/store.ts';
+import type * as Keys from '../../src/experiment/content-keys.ts';
+import type * as Store from '../../src/experiment/store.ts';
 import type * as Records from '../store/records.ts';
 import { launchChromium, watchErrors, type Browser, type Served } from './harness.ts';
 import { openBlank, serveSource } from './source-server.ts';
@@ -19,9 +19,9 @@ import { openBlank, serveSource } from './source-server.ts';
 type Kit = typeof Bundle & typeof Rng & typeof IdbStore & typeof Keys & typeof Store & typeof Records;
 declare const kit: Kit;
 
-const STORE_MODULES = ['/src/data/rng.ts', '/src/store/idb-store.ts', '/src/store/store.ts'];
+const STORE_MODULES = ['/src/util/rng.ts', '/src/store/idb-store.ts', '/src/experiment/store.ts'];
 /** The bundle and the made records pull in the training code (jax-js): seconds to load in a fresh profile. */
-const ALL_MODULES = [...STORE_MODULES, '/src/experiment/bundle.ts', '/src/store/keys.ts', '/tests/store/records.ts'];
+const ALL_MODULES = [...STORE_MODULES, '/src/experiment/bundle.ts', '/src/experiment/content-keys.ts', '/tests/store/records.ts'];
 
 /** A string, because Vitest would rewrite a dynamic import inside a function passed to page.evaluate. */
 const installKit = (modules: readonly string[]) => `(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDataset } from '../../src/data/generate.ts';
 import { serializeDataset } from '../../src/data/format.ts';
-import { sha256Hex } from '../../src/data/hash.ts';
+import { sha256Hex } from '../../src/util/hash.ts';
 import { parseAugmentation } from '../../src/augment/augmentation.ts';
 import { augmentationKeyOf } from '../../src/experiment/piece-keys.ts';
 import { expectOneLineError, glon } from './glon.ts';

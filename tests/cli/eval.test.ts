@@ -9,14 +9,14 @@ import { generateDataset } from '../../src/data/generate.ts';
 import { serializeDataset } from '../../src/data/format.ts';
 import { parseResult } from '../../src/eval/result.ts';
 import { clopperPearson } from '../../src/eval/proportion-interval.ts';
-import { Rng } from '../../src/data/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 import { parseLlamaConfig } from '../../src/model/llama-config.ts';
 import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, encodeAdapter } from '../../src/train/adapter-files.ts';
-import { initLora } from '../../src/train/lora.ts';
-import { sha256Hex } from '../../src/data/hash.ts';
+import { initLora } from '../../src/engine/lora.ts';
+import { sha256Hex } from '../../src/util/hash.ts';
 import { ADAPTER_RECORD_FILE, ADAPTER_RECORD_FORMAT } from '../../src/experiment/adapter-record.ts';
 import { resultKeyOf } from '../../src/experiment/piece-keys.ts';
-import { contentKey } from '../../src/store/keys.ts';
+import { contentKey } from '../../src/experiment/content-keys.ts';
 import { nanModel } from '../nan-model.ts';
 
 const GLON = fileURLToPath(new URL('../../bin/glon.js', import.meta.url));

@@ -6,7 +6,7 @@ import { MODELS_DIR } from '../models-dir.ts';
 import { parseResult } from '../../src/eval/result.ts';
 import { parseExperimentSpec } from '../../src/experiment/spec.ts';
 import { validateSummary } from '../../src/experiment/summary.ts';
-import { modelFolder } from '../../src/cli/run-experiment.ts';
+import { modelFolder } from '../../src/cli/run.ts';
 import { expectOneLineError, glon } from './glon.ts';
 import { nanModel } from '../nan-model.ts';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isEnglishWord, Lexicon, WORD_TYPES, type WordType } from '../../src/data/lexicon.ts';
-import { Rng } from '../../src/data/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 import shippedWords from '../../src/data/english-words.json';
 
 // The full system dictionary (CI installs wamerican), every length and form, rather than the shipped 3-6 letter

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { percentileInterval, stratifiedBootstrap } from '../../src/eval/bootstrap.ts';
-import { Rng } from '../../src/data/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 describe('stratifiedBootstrap (items within each seed, seeds fixed)', () => {
   it('is reproducible from the rng seed and centred on the mean of per-seed means', () => {

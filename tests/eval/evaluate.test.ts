@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { MODELS_DIR } from '../models-dir.ts';
-import { loadModelNode } from '../../src/model/load-node.ts';
+import { loadModelNode } from '../../src/runtime/load-node.ts';
 import type { LanguageModel } from '../../src/model/language-model.ts';
 import { continuation, evaluate, perCharacter } from '../../src/eval/evaluate.ts';
 import { validateResult, type EvalResult } from '../../src/eval/result.ts';
 import { clopperPearson } from '../../src/eval/proportion-interval.ts';
 import { DATASET_FORMAT, countSplits, serializeDataset, validateDataset, type Dataset } from '../../src/data/format.ts';
 import { generateDataset } from '../../src/data/generate.ts';
-import { sha256Hex } from '../../src/data/hash.ts';
+import { sha256Hex } from '../../src/util/hash.ts';
 
 const STORIES = join(MODELS_DIR, 'stories260K');
 

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODELS_DIR } from '../models-dir.ts';
 import { copyModel, removeModelCopies } from '../model-folder.ts';
-import { loadModelNode } from '../../src/model/load-node.ts';
+import { loadModelNode } from '../../src/runtime/load-node.ts';
 import type { LanguageModel } from '../../src/model/language-model.ts';
 import { CHAT_INSTRUCTION, CHAT_INSTRUCTION_NO_FACTS, TEMPLATES, TemplateError, templateByName, usableTemplate } from '../../src/eval/templates.ts';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/data/format.ts';
 import { exportBundle, importBundle, type Bundle } from '../../src/experiment/bundle.ts';
 import { openFolderStore } from '../../src/store/folder-store.ts';
-import { STORE_NAMES, type GlonStore } from '../../src/store/store.ts';
+import { STORE_NAMES, type GlonStore } from '../../src/experiment/store.ts';
 import { snapshot } from '../store/folder-snapshot.ts';
 import { entries, madeRecords, type Records } from '../store/records.ts';
 

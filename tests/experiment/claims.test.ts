@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/data/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 import type { EvalResult } from '../../src/eval/result.ts';
 import { ALPHA, claimsMarkdown, judgeClaims, mcnemarExact, type ClaimCheck, type KindResults } from '../../src/experiment/claims.ts';
 

@@ -6,14 +6,14 @@ import { MODELS_DIR } from '../models-dir.ts';
 import { validateResult, type EvalResult } from '../../src/eval/result.ts';
 import { TrainControl } from '../../src/train/control.ts';
 import { openFolderStore } from '../../src/store/folder-store.ts';
-import type { GlonStore } from '../../src/store/store.ts';
+import type { GlonStore } from '../../src/experiment/store.ts';
 import { nodeExperimentEnv } from '../../src/experiment/node-env.ts';
 import { runExperiment, type ExperimentEvent, type ExperimentOutcome } from '../../src/experiment/runner.ts';
 import { EXPERIMENT_FORMAT, parseExperimentSpec } from '../../src/experiment/spec.ts';
 import { exportBundle, importBundle } from '../../src/experiment/bundle.ts';
 import { generateDataset } from '../../src/data/generate.ts';
 import { serializeDataset } from '../../src/data/format.ts';
-import { sha256Hex } from '../../src/data/hash.ts';
+import { sha256Hex } from '../../src/util/hash.ts';
 
 const STORIES = join(MODELS_DIR, 'stories260K');
 // 6 facts x 4 lines = 24 documents: 3 steps an epoch, checkpoints every 2 steps.

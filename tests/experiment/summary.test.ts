@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../../src/data/format.ts';
-import { Rng } from '../../src/data/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 import { validateResult, type EvalResult, type ItemResult } from '../../src/eval/result.ts';
 import { accuracyOverSeeds, summarize, summaryMarkdown, validateSummary, type Summary } from '../../src/experiment/summary.ts';
 import { clopperPearson } from '../../src/eval/proportion-interval.ts';

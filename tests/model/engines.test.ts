@@ -13,13 +13,13 @@ import { augment } from '../../src/augment/augment.ts';
 import { filterSentences } from '../../src/augment/sentences.ts';
 import { fillPrompt, LOCAL_PROMPT } from '../../src/augment/prompts.ts';
 import { generateDataset } from '../../src/data/generate.ts';
-import { sha256Hex } from '../../src/data/hash.ts';
+import { sha256Hex } from '../../src/util/hash.ts';
 import { evaluate } from '../../src/eval/evaluate.ts';
 import { ENGINE_VERSIONS, type Engine } from '../../src/model/engines.ts';
-import { loadModelNode } from '../../src/model/load-node.ts';
-import { startEngine } from '../../src/train/backend.ts';
+import { loadModelNode } from '../../src/runtime/load-node.ts';
+import { startEngine } from '../../src/engine/backend.ts';
 import { tokenizeExamples } from '../../src/train/batches.ts';
-import { loadEngineModel } from '../../src/train/load-node.ts';
+import { loadEngineModel } from '../../src/engine/load-node.ts';
 import { TRAIN_DEFAULTS } from '../../src/train/settings.ts';
 import { trainLora } from '../../src/train/trainer.ts';
 

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MODELS_DIR } from '../models-dir.ts';
-import { loadModelNode } from '../../src/model/load-node.ts';
+import { loadModelNode } from '../../src/runtime/load-node.ts';
 import { chooseToken, cutAtStop } from '../../src/model/generation.ts';
 import type { LanguageModel } from '../../src/model/language-model.ts';
-import { Rng } from '../../src/data/rng.ts';
+import { Rng } from '../../src/util/rng.ts';
 
 const STORIES = join(MODELS_DIR, 'stories260K');
 

@@ -11,7 +11,7 @@ import {
   recommendedChoice,
   type OfferedModel,
 } from '../../src/model/model-choice.ts';
-import { RECOMMENDED } from '../../src/model/recommended.ts';
+import { RECOMMENDED } from '../../src/hub/recommended.ts';
 
 const stories: OfferedModel = { id: EMBEDDED_MODEL_ID, dtypes: ['fp32', 'q8'], bytes: { fp32: 1.2e6, q8: 0.5e6 } };
 const smol: OfferedModel = { id: DEFAULT_MODEL_ID, dtypes: ['fp32', 'q8', 'q4'], bytes: { fp32: 540e6, q8: 138e6, q4: 100e6 } };

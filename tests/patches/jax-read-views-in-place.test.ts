@@ -4,7 +4,7 @@
  */
 import { init, jit, numpy as np, profiler, valueAndGrad } from '@jax-js/jax';
 import { beforeAll, expect, it } from 'vitest';
-import { installDawnOnSwiftShader } from '../../src/train/webgpu-node.ts';
+import { installDawnOnSwiftShader } from '../../src/engine/webgpu-node.ts';
 
 // The rule is WebGPU's (where a launch costs more than the work it saves): Dawn over SwiftShader in Node.
 beforeAll(async () => {

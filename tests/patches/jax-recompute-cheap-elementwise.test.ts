@@ -5,7 +5,7 @@
  */
 import { init, jit, numpy as np, profiler } from '@jax-js/jax';
 import { beforeAll, expect, it } from 'vitest';
-import { installDawnOnSwiftShader } from '../../src/train/webgpu-node.ts';
+import { installDawnOnSwiftShader } from '../../src/engine/webgpu-node.ts';
 
 // The rule is WebGPU's (where a launch costs more than the work it saves): Dawn over SwiftShader in Node.
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openFolderStore } from '../../src/store/folder-store.ts';
-import { STORE_NAMES, type GlonStore, type StoreEntry } from '../../src/store/store.ts';
+import { STORE_NAMES, type GlonStore, type StoreEntry } from '../../src/experiment/store.ts';
 import { snapshot } from './folder-snapshot.ts';
 import { entries, madeRecords } from './records.ts';
 

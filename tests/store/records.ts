@@ -5,18 +5,18 @@
  */
 import { generateDataset } from '../../src/data/generate.ts';
 import { serializeDataset } from '../../src/data/format.ts';
-import { sha256Hex } from '../../src/data/hash.ts';
-import { Rng } from '../../src/data/rng.ts';
+import { sha256Hex } from '../../src/util/hash.ts';
+import { Rng } from '../../src/util/rng.ts';
 import type { EvalResult } from '../../src/eval/result.ts';
 import type { Augmentation } from '../../src/augment/augmentation.ts';
 import { adapterKey as pieceAdapterKey, augmentationKey as pieceAugmentationKey, resultKey as pieceResultKey } from '../../src/experiment/piece-keys.ts';
 import { parseExperimentSpec } from '../../src/experiment/spec.ts';
 import type { LlamaConfig, Projection } from '../../src/model/llama-config.ts';
-import { contentKey } from '../../src/store/keys.ts';
-import type { StoreEntry, StoreRecords } from '../../src/store/store.ts';
+import { contentKey } from '../../src/experiment/content-keys.ts';
+import type { StoreEntry, StoreRecords } from '../../src/experiment/store.ts';
 import { encodeAdapter } from '../../src/train/adapter-files.ts';
 import { trainingExamples } from '../../src/train/examples.ts';
-import { initLora } from '../../src/train/lora.ts';
+import { initLora } from '../../src/engine/lora.ts';
 
 /** A Llama small enough that its adapter is a few kilobytes. */
 export const TINY_LLAMA: LlamaConfig = {

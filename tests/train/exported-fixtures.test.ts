@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readOnnxWeights } from '../../src/model/onnx-weights.ts';
-import { startEngine } from '../../src/train/backend.ts';
-import { disposeEngineWeights, loadEngineWeights } from '../../src/train/llama.ts';
+import { readOnnxWeights } from '../../src/onnx/onnx-weights.ts';
+import { startEngine } from '../../src/engine/backend.ts';
+import { disposeEngineWeights, loadEngineWeights } from '../../src/engine/llama.ts';
 import { TRAIN_DEFAULTS } from '../../src/train/settings.ts';
 import { trainLora } from '../../src/train/trainer.ts';
 import {

@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { MODELS_DIR } from '../models-dir.ts';
 import { generateDataset } from '../../src/data/generate.ts';
-import { startEngine } from '../../src/train/backend.ts';
+import { startEngine } from '../../src/engine/backend.ts';
 import { batchLength, tokenizeExamples } from '../../src/train/batches.ts';
 import { estimateTraining } from '../../src/train/estimate.ts';
 import { trainingExamples } from '../../src/train/examples.ts';
-import { loadEngineModel, type EngineModel } from '../../src/train/load-node.ts';
+import { loadEngineModel, type EngineModel } from '../../src/engine/load-node.ts';
 import { prepareTraining } from '../../src/train/prepare.ts';
 import { CONFIRM_SECONDS, TRAIN_DEFAULTS, TRAIN_LIMITS, type TrainParams } from '../../src/train/settings.ts';
 

@@ -5,13 +5,13 @@
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import { generateDataset } from '../../src/data/generate.ts';
-import { startEngine } from '../../src/train/backend.ts';
+import { startEngine } from '../../src/engine/backend.ts';
 import { tokenizeExamples, type TokenizedExample } from '../../src/train/batches.ts';
 import { TrainControl } from '../../src/train/control.ts';
-import { loadEngineModel, type EngineModel } from '../../src/train/load-node.ts';
+import { loadEngineModel, type EngineModel } from '../../src/engine/load-node.ts';
 import { trainLora, type TrainCheckpoint } from '../../src/train/trainer.ts';
 import { TRAIN_DEFAULTS, type TrainParams } from '../../src/train/settings.ts';
-import { packLora, loraLayout } from '../../src/train/lora.ts';
+import { packLora, loraLayout } from '../../src/engine/lora.ts';
 import { MODELS_DIR } from '../models-dir.ts';
 
 const params: TrainParams = { ...TRAIN_DEFAULTS, epochs: 2, batchSize: 4, dropout: 0.1, seed: 3 };

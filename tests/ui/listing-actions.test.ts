@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_EXPERIMENT } from '../../src/experiment/canonical.ts';
-import type { ExperimentRecord } from '../../src/store/store.ts';
+import type { ExperimentRecord } from '../../src/experiment/store.ts';
 import { deletable, resumable } from '../../src/ui/storage/listing-actions.ts';
 
 const record = (status: ExperimentRecord['status']): ExperimentRecord => ({

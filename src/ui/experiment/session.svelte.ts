@@ -6,7 +6,7 @@
 import type { ExperimentEvent, ExperimentStage } from '../../experiment/runner.ts';
 import type { ExperimentSpec } from '../../experiment/spec.ts';
 import type { Dataset } from '../../data/format.ts';
-import type { EngineDevice } from '../../train/backend.ts';
+import type { EngineDevice } from '../../engine/backend.ts';
 import type { TrainProgress } from '../../train/trainer.ts';
 import { LongRunError } from '../../train/settings.ts';
 import type { OpenedExperiment } from '../../worker/protocol.ts';

@@ -8,7 +8,7 @@
 import type { AugmentMode, GlobalSettings, LocalSettings } from '../../augment/augmentation.ts';
 import { serializeDataset, type Dataset } from '../../data/format.ts';
 import { KINDS, generateDataset } from '../../data/generate.ts';
-import { sha256Hex } from '../../data/hash.ts';
+import { sha256Hex } from '../../util/hash.ts';
 import type { Condition } from '../../eval/conditions.ts';
 import { EXPERIMENT_FORMAT, parseExperimentSpec, type ExperimentSpec } from '../../experiment/spec.ts';
 import type { TrainSettings } from '../../train/settings.ts';

@@ -5,7 +5,7 @@
  */
 import type { Device, Dtype } from '../../model/language-model.ts';
 import type { OfferedModel } from '../../model/model-choice.ts';
-import { MEASURED_WASM_ITEMS_PER_SECOND } from '../../model/recommended.ts';
+import { MEASURED_WASM_ITEMS_PER_SECOND } from '../../hub/recommended.ts';
 import { WASM_LIMIT } from '../../train/estimate.ts';
 import { formatBytes } from '../units.ts';
 

@@ -3,7 +3,7 @@
  * the student (or a test) sets in the Model step. Kept in localStorage, so a model downloaded from a
  * mirror is found again after a reload.
  */
-import { HUB_ENDPOINT } from '../../model/hub.ts';
+import { HUB_ENDPOINT } from '../../hub/hub.ts';
 
 const KEY = 'glon.hub';
 

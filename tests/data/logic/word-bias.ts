@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import type { TestItem } from '../../../src/data/format.ts';
-import { Rng } from '../../../src/data/rng.ts';
+import { Rng } from '../../../src/util/rng.ts';
 
 /** How often each option string appears in the split, and how often it is the correct one. */
 export function optionCounts(items: readonly TestItem[]): Map<string, { appears: number; correct: number }> {

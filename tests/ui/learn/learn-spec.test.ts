@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { serializeDataset } from '../../../src/data/format.ts';
 import { generateDataset } from '../../../src/data/generate.ts';
-import { sha256Hex } from '../../../src/data/hash.ts';
+import { sha256Hex } from '../../../src/util/hash.ts';
 import { experimentKey } from '../../../src/experiment/piece-keys.ts';
 import { learnSpec } from '../../../src/ui/learn/learn-spec.ts';
 
