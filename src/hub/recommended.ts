@@ -4,9 +4,8 @@
  * (architectures.ts) by the rules below, and the page labels them "estimated" with how.
  */
 import { ARCHITECTURES, type LikeName } from '../model/architectures.ts';
-import { parameterCount } from '../model/llama-config.ts';
+import { forwardFlopsPerToken, parameterCount } from '../model/llama-config.ts';
 import type { Dtype } from '../model/language-model.ts';
-import { forwardFlopsPerToken } from '../train/estimate.ts';
 
 export interface RecommendedModel {
   /** The hub id transformers.js loads it by (a repository with onnx/ files of each dtype). */

@@ -156,3 +156,11 @@ export function parameterCount(c: LlamaConfig): number {
   const layer = 2 * q + kv + mlp + 2 * c.hiddenSize;
   return c.vocabSize * c.hiddenSize * (c.tieWordEmbeddings ? 1 : 2) + c.numLayers * layer + c.hiddenSize;
 }
+
+/** Matmul FLOPs of one token through the model (forward): 2 per weight, plus attention over `length`. */
+export function forwardFlopsPerToken(c: LlamaConfig, length: number): number {
+  // The input embedding is a gather, not a matmul; the head is one (tied or not).
+  const weights = parameterCount(c) - (c.tieWordEmbeddings ? 0 : c.vocabSize * c.hiddenSize);
+  const attention = 2 * 2 * c.numHeads * c.headDim * (length / 2);
+  return 2 * weights + c.numLayers * attention;
+}

@@ -8,9 +8,9 @@
 import { jit, numpy as np, profiler, random } from '@jax-js/jax';
 import { Rng } from '../util/rng.ts';
 import { ARCHITECTURES, LIKE_NAMES } from '../model/architectures.ts';
-import { PROJECTIONS, type LlamaConfig } from '../model/llama-config.ts';
+import { PROJECTIONS, forwardFlopsPerToken, type LlamaConfig } from '../model/llama-config.ts';
 import { ADAMW_DEFAULTS, initAdamW } from '../engine/adamw.ts';
-import { estimateTraining, forwardFlopsPerToken, type TrainDevice } from './estimate.ts';
+import { estimateTraining, type TrainDevice } from './estimate.ts';
 import type { EngineWeights } from '../engine/llama.ts';
 import { profileKernels, type KernelProfile } from '../engine/kernel-profile.ts';
 import { initLora, loraLayout, loraScale, packLora } from '../engine/lora.ts';

@@ -3,7 +3,7 @@
  * device, so a run that cannot fit is refused with advice instead of failing minutes in. The constants
  * are measured (jit step, 8x64 tokens, all seven targets): see the comments where they are set.
  */
-import { parameterCount, projectionShape, type LlamaConfig } from '../model/llama-config.ts';
+import { forwardFlopsPerToken, parameterCount, projectionShape, type LlamaConfig } from '../model/llama-config.ts';
 import type { LoraConfig } from '../engine/lora.ts';
 import { loraLayout } from '../engine/lora.ts';
 
@@ -60,14 +60,6 @@ function loraParameters(c: LlamaConfig, lora: LoraConfig): number {
     const [i, o] = projectionShape(c, t);
     return sum + lora.rank * (i + o);
   }, 0) * c.numLayers;
-}
-
-/** Matmul FLOPs of one token through the model (forward): 2 per weight, plus attention over `length`. */
-export function forwardFlopsPerToken(c: LlamaConfig, length: number): number {
-  // The input embedding is a gather, not a matmul; the head is one (tied or not).
-  const weights = parameterCount(c) - (c.tieWordEmbeddings ? 0 : c.vocabSize * c.hiddenSize);
-  const attention = 2 * 2 * c.numHeads * c.headDim * (length / 2);
-  return 2 * weights + c.numLayers * attention;
 }
 
 /**
