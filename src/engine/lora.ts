@@ -6,8 +6,6 @@
 import { numpy as np } from '@jax-js/jax';
 import type { Rng } from '../util/rng.ts';
 import { PROJECTIONS, projectionShape, type LlamaConfig, type Projection } from '../model/llama-config.ts';
-import { loraSettingsSchema } from '../train/settings.ts';
-import { summarizeIssues } from '../data/format.ts';
 
 export interface LoraConfig {
   rank: number;
@@ -31,14 +29,7 @@ export interface LoraAdapter {
   layers: Partial<Record<Projection, HostFactors>>[];
 }
 
-/** The bounds of the training settings (src/train/settings.ts), for an adapter from anywhere (a file, a bundle). */
-export function checkLoraConfig(config: LoraConfig): void {
-  const parsed = loraSettingsSchema.safeParse(config);
-  if (!parsed.success) throw new RangeError(`LoRA ${summarizeIssues(parsed.error.issues)}`);
-}
-
 export function initLora(model: LlamaConfig, config: LoraConfig, rng: Rng): LoraAdapter {
-  checkLoraConfig(config);
   const layers = Array.from({ length: model.numLayers }, (_, i) => {
     const layer: Partial<Record<Projection, HostFactors>> = {};
     for (const target of PROJECTIONS.filter((p) => config.targets.includes(p))) {

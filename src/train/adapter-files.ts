@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { PROJECTIONS, PROJECTION_MODULES, projectionShape, type LlamaConfig, type Projection } from '../model/llama-config.ts';
 import { transposed } from '../model/llama-weights.ts';
-import { checkLoraConfig, type HostFactors, type LoraAdapter } from '../engine/lora.ts';
+import type { HostFactors, LoraAdapter } from '../engine/lora.ts';
+import { checkLoraConfig } from './settings.ts';
 import { decodeSafetensors, encodeSafetensors, type F32Tensor } from './safetensors.ts';
 
 export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';

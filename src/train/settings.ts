@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { summarizeIssues } from '../data/format.ts';
+import type { LoraConfig } from '../engine/lora.ts';
 import { PROJECTIONS, type Projection } from '../model/llama-config.ts';
 
 export const TRAIN_LIMITS = { maxRank: 1024, maxEpochs: 1000, maxBatch: 512, maxSteps: 100_000 } as const;
@@ -41,6 +42,13 @@ const settingsShape = {
 export const trainSettingsSchema = z.strictObject(settingsShape);
 /** What an adapter itself records of them (its config file): shape and scale, not how it was trained. */
 export const loraSettingsSchema = trainSettingsSchema.pick({ rank: true, alpha: true, dropout: true, targets: true });
+
+/** The bounds above, for an adapter from anywhere (a file, a bundle): the trainer checks all of its settings. */
+export function checkLoraConfig(config: LoraConfig): void {
+  const parsed = loraSettingsSchema.safeParse(config);
+  if (!parsed.success) throw new RangeError(`LoRA ${summarizeIssues(parsed.error.issues)}`);
+}
+
 const trainParamsSchema = z.strictObject({ ...settingsShape, seed: z.number({ error: got('must be a finite number') }).int({ error: got('must be a whole number') }) });
 
 export interface TrainSettings extends Omit<z.infer<typeof trainSettingsSchema>, 'targets'> {
