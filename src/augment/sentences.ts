@@ -3,9 +3,8 @@
  * model something about the dataset without giving away a test answer. Pure, so the page, the worker
  * and the tests filter recorded outputs exactly as a live run does.
  */
-import type { Dataset } from '../data/format.ts';
+import { continuation, type Dataset } from '../data/format.ts';
 import { isEnglishWord } from '../data/lexicon.ts';
-import { continuation } from '../eval/evaluate.ts';
 import type { AugmentedSentence } from './augmentation.ts';
 
 /** A line's list marker: "- ", "* ", "• ", "1. ", "2) ". */

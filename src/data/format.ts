@@ -139,6 +139,11 @@ export function serializeDataset(dataset: Dataset): string {
   return JSON.stringify(dataset, null, 2) + '\n';
 }
 
+/** The option as scored after its prompt: a space joins them unless one side already has whitespace there. */
+export function continuation(prompt: string, option: string): string {
+  return /\s$/.test(prompt) || /^\s/.test(option) ? option : ` ${option}`;
+}
+
 /** Number of test items per split, in first-seen order. */
 export function countSplits(dataset: Pick<Dataset, 'test'>): Map<string, number> {
   const counts = new Map<string, number>();

@@ -5,7 +5,7 @@
  * An item with a score that is not finite is marked unscored and counts as wrong (result.ts).
  */
 import type { Dataset } from '../data/format.ts';
-import { serializeDataset } from '../data/format.ts';
+import { continuation, serializeDataset } from '../data/format.ts';
 import { sha256Hex } from '../util/hash.ts';
 import { Rng } from '../util/rng.ts';
 import { ENGINE_VERSIONS } from '../model/engines.ts';
@@ -22,11 +22,6 @@ export interface EvaluateOptions extends RunOptions {
   template: string;
   /** Seeds the ICL subsample (when needed). */
   seed: number;
-}
-
-/** The option as scored after its prompt: a space joins them unless one side already has whitespace there. */
-export function continuation(prompt: string, option: string): string {
-  return /\s$/.test(prompt) || /^\s/.test(option) ? option : ` ${option}`;
 }
 
 /**

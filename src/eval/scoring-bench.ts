@@ -3,10 +3,10 @@
  * key/value cache reused for every option) against the naive path (one pass over context + prompt + option per
  * option) on an even spread of the same items. Both go through `evaluate`, so the difference is the scoring alone.
  */
-import type { Dataset } from '../data/format.ts';
+import { continuation, type Dataset } from '../data/format.ts';
 import type { LanguageModel, RunOptions } from '../model/language-model.ts';
 import { withoutPrefixReuse } from './naive-scoring.ts';
-import { continuation, evaluate } from './evaluate.ts';
+import { evaluate } from './evaluate.ts';
 import type { EvalResult } from './result.ts';
 
 export interface PathTiming {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { oracleSentences } from '../../src/augment/oracle.ts';
 import { datasetWords, normalizeSentence } from '../../src/augment/sentences.ts';
-import type { Dataset } from '../../src/data/format.ts';
+import { continuation, type Dataset } from '../../src/data/format.ts';
 import { generateDataset } from '../../src/data/generate.ts';
-import { continuation } from '../../src/eval/evaluate.ts';
 import { ComparisonLogic, readComparisons } from '../data/logic/comparisons.ts';
 import { FamilyLogic, readClaim } from '../data/logic/family-checker.ts';
 import { HierarchyLogic, readStatement, vocabularyOf } from '../data/logic/hierarchy-checker.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateDataset } from '../../src/data/generate.ts';
-import { continuation } from '../../src/eval/evaluate.ts';
+import { continuation } from '../../src/data/format.ts';
 import { datasetWords, filterSentences, heldOutStatements, normalizeSentence, splitSentences } from '../../src/augment/sentences.ts';
 
 describe('splitSentences', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  continuation,
   countSplits,
   DATASET_LIMITS,
   FormatError,
@@ -136,5 +137,13 @@ describe('glon.dataset/2', () => {
       ['reversal', 2],
       ['rephrasing', 1],
     ]);
+  });
+});
+
+describe('continuation', () => {
+  it('joins prompt and option with one space unless whitespace is already there', () => {
+    expect(continuation('femp are', 'bigger')).toBe(' bigger');
+    expect(continuation('Q:\n', 'bigger')).toBe('bigger');
+    expect(continuation('femp are', ' bigger')).toBe(' bigger');
   });
 });

@@ -20,7 +20,7 @@ import type { Dtype } from '../../src/model/language-model.ts';
 import { loadModelNode } from '../../src/runtime/load-node.ts';
 import { generateDataset } from '../../src/data/generate.ts';
 import { Rng } from '../../src/util/rng.ts';
-import { continuation } from '../../src/eval/evaluate.ts';
+import { continuation } from '../../src/data/format.ts';
 import { startEngine } from '../../src/engine/backend.ts';
 import { JaxLanguageModel } from '../../src/engine/jax-language-model.ts';
 import { initLora } from '../../src/engine/lora.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { MODELS_DIR } from '../models-dir.ts';
 import { loadModelNode } from '../../src/runtime/load-node.ts';
 import type { LanguageModel } from '../../src/model/language-model.ts';
-import { continuation, evaluate, perCharacter } from '../../src/eval/evaluate.ts';
+import { evaluate, perCharacter } from '../../src/eval/evaluate.ts';
 import { validateResult, type EvalResult } from '../../src/eval/result.ts';
 import { clopperPearson } from '../../src/eval/proportion-interval.ts';
 import { DATASET_FORMAT, countSplits, serializeDataset, validateDataset, type Dataset } from '../../src/data/format.ts';
@@ -35,14 +35,6 @@ const TINY: Dataset = validateDataset({
 
 /** Same answers, timing aside. */
 const withoutTiming = (r: EvalResult) => ({ ...r, timing: undefined });
-
-describe('continuation', () => {
-  it('joins prompt and option with one space unless whitespace is already there', () => {
-    expect(continuation('femp are', 'bigger')).toBe(' bigger');
-    expect(continuation('Q:\n', 'bigger')).toBe('bigger');
-    expect(continuation('femp are', ' bigger')).toBe(' bigger');
-  });
-});
 
 describe('perCharacter (acc_norm)', () => {
   it('divides by the option\'s own length in code points, as lm-evaluation-harness does', () => {

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../src/data/generate.ts';
-import { continuation } from '../../src/eval/evaluate.ts';
+import { continuation } from '../../src/data/format.ts';
 import type { Dtype, ScoreRequest } from '../../src/model/language-model.ts';
 import { loadModelNode } from '../../src/runtime/load-node.ts';
 import { withoutPrefixReuse } from '../../src/eval/naive-scoring.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDataset } from '../../src/data/generate.ts';
-import { continuation } from '../../src/eval/evaluate.ts';
+import { continuation } from '../../src/data/format.ts';
 import { loadModelNode } from '../../src/runtime/load-node.ts';
 import { startEngine } from '../../src/engine/backend.ts';
 import { tokenizeExamples } from '../../src/train/batches.ts';
