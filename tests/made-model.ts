@@ -13,7 +13,8 @@ import { loadGpt2Merges } from '../src/onnx/gpt2-merges-node.ts';
 import { makeModel } from '../src/onnx/make-model.ts';
 import type { WeightFormat } from '../src/onnx/llama-graph.ts';
 
-const SOURCES = [fileURLToPath(new URL('../src/model/', import.meta.url)), fileURLToPath(new URL('../src/data/', import.meta.url))];
+// make-model and its writer (onnx/), the architectures (model/) and the seeded generator (util/).
+const SOURCES = ['../src/onnx/', '../src/model/', '../src/util/'].map((dir) => fileURLToPath(new URL(dir, import.meta.url)));
 
 function sourceHash(): string {
   const hash = createHash('sha256');
