@@ -105,13 +105,13 @@ describe('dependency direction', () => {
       backwardImports([
         { from: 'train/trainer.ts', to: 'engine/llama.ts' },
         { from: 'main.ts', to: 'ui/App.svelte' },
-        { from: 'store/store.ts', to: 'store/keys.ts' },
-        { from: 'model/recommended.ts', to: 'train/estimate.ts' },
+        { from: 'experiment/runner.ts', to: 'experiment/spec.ts' },
+        { from: 'hub/recommended.ts', to: 'train/estimate.ts' },
         { from: 'engine/load.ts', to: 'runtime/load.ts' },
         { from: 'util/rng.ts', to: 'main.ts' },
       ]),
     ).toEqual([
-      'src/model/recommended.ts imports src/train/estimate.ts',
+      'src/hub/recommended.ts imports src/train/estimate.ts',
       'src/engine/load.ts imports src/runtime/load.ts',
       'src/util/rng.ts imports src/main.ts',
     ]);
