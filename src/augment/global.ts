@@ -54,14 +54,16 @@ export function globalJobs(
   if (tooLong.size)
     notes.push(
       `${tooLong.size} of ${dataset.train.length} documents left out (${[...tooLong].slice(0, 5).join(', ')}${tooLong.size > 5 ? ', ...' : ''}): ` +
-        `the prompt with the document alone does not fit the model's ${model.contextLength}-token context with ${settings.maxNewTokens} new tokens`,
+        `the prompt with the document alone does not fit the model's ${model.contextLength}-token context with ${settings.maxNewTokens} new tokens` +
+        (jobs.length === 0 ? ' (shorten the prompt or lower maxNewTokens)' : ''),
     );
   if (subsampled)
     notes.push(
       `other documents subsampled to fit the model's ${model.contextLength}-token context in ${subsampled} of ${kept.length} prompts: ` +
         `${range(kept)} of ${others} each (chosen by seed ${seed})`,
     );
-  if (jobs.length === 0) throw new Error(`no document fits the global prompt in the model's ${model.contextLength}-token context (shorten the prompt or lower maxNewTokens)`);
+  // Every document left out: the augmentation keeps no sentence, its note says why, and an experiment's other
+  // seeds and modes go on (its conditions then train on the documents alone, as when nothing is kept).
   return { jobs, notes };
 }
 

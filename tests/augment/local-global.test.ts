@@ -110,9 +110,15 @@ describe('augment with stories260K', () => {
     }
     expect(notes).toEqual([expect.stringMatching(/^other documents subsampled to fit the model's 512-token context in 24 of 24 prompts: .* of 11 each \(chosen by seed 1\)$/)]);
     expect(globalJobs(dataset, model, GLOBAL_DEFAULTS, 1)).toEqual({ jobs, notes });
-    expect(() => globalJobs(dataset, model, { ...GLOBAL_DEFAULTS, maxNewTokens: 500 }, 1)).toThrow(
-      `no document fits the global prompt in the model's 512-token context (shorten the prompt or lower maxNewTokens)`,
-    );
+    // No document fits with room to write: no prompt at all, and one note that says why and what to change.
+    expect(globalJobs(dataset, model, { ...GLOBAL_DEFAULTS, maxNewTokens: 500 }, 1)).toEqual({
+      jobs: [],
+      notes: [
+        expect.stringMatching(
+          /^12 of 12 documents left out \(.*\): the prompt with the document alone does not fit the model's 512-token context with 500 new tokens \(shorten the prompt or lower maxNewTokens\)$/,
+        ),
+      ],
+    });
   });
 
   it('global: a document too long for the context is left out, and the notes say so', () => {
