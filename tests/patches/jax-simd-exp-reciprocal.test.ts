@@ -4,36 +4,8 @@
  * the scalar code's.
  */
 import { init, jit, numpy as np } from '@jax-js/jax';
-import { afterEach, beforeAll, expect, it } from 'vitest';
-
-const { Module, compile } = WebAssembly;
-afterEach(() => {
-  WebAssembly.Module = Module;
-  WebAssembly.compile = compile;
-});
-
-/** The bytes of every WASM module compiled while `run` runs. */
-async function compiledDuring(run: () => Promise<unknown>): Promise<Uint8Array[]> {
-  const modules: Uint8Array[] = [];
-  const keep = (bytes: BufferSource) => modules.push(new Uint8Array(ArrayBuffer.isView(bytes) ? bytes.buffer.slice(0) : bytes.slice(0)));
-  WebAssembly.Module = class extends Module {
-    constructor(bytes: BufferSource) {
-      super(bytes);
-      keep(bytes);
-    }
-  };
-  WebAssembly.compile = (bytes: BufferSource) => (keep(bytes), compile(bytes));
-  await run();
-  return modules;
-}
-
-function contains(bytes: Uint8Array, pattern: number[]): boolean {
-  outer: for (let i = 0; i + pattern.length <= bytes.length; i++) {
-    for (let j = 0; j < pattern.length; j++) if (bytes[i + j] !== pattern[j]) continue outer;
-    return true;
-  }
-  return false;
-}
+import { beforeAll, expect, it } from 'vitest';
+import { compiledDuring, contains } from './compiled-wasm.ts';
 
 // x / ln 2 rounded to an integer on four lanes: f32x4.mul then f32x4.nearest (opcodes 0xfd 230, 0xfd 106).
 const VECTOR_EXP_REDUCTION = [0xfd, 0xe6, 0x01, 0xfd, 0x6a];
