@@ -13,7 +13,7 @@ const VECTOR_EXP_REDUCTION = [0xfd, 0xe6, 0x01, 0xfd, 0x6a];
 const VECTOR_DIVIDE = [0xfd, 0xe7, 0x01];
 
 /** Ordinary values, both overflow cutoffs, infinities and NaN, then a spread over exp's float32 range. */
-function inputs(n: number): Float32Array {
+function inputs(n: number): Float32Array<ArrayBuffer> {
   const special = [0, -0, 1, -1, 0.5, -0.5, 10, -10, 88, 88.8, 89, -87.3, -87.4, -88, -103, -104, -200, 200, Infinity, -Infinity, NaN, 1e-8];
   return Float32Array.from({ length: n }, (_, i) => (i < special.length ? special[i] : Math.sin(i * 12.9898) * 120));
 }

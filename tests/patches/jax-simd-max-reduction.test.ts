@@ -15,7 +15,7 @@ const ROWS = 256;
 const COLUMNS = 64;
 
 /** Rows of values with -Infinity (masked positions), a NaN, a -0 and an Infinity among them. */
-function rows(): Float32Array {
+function rows(): Float32Array<ArrayBuffer> {
   const values = Float32Array.from({ length: ROWS * COLUMNS }, (_, i) => (i % 67 === 0 ? -Infinity : Math.sin(i * 1.7) * 50));
   values[5] = NaN;
   values[3 * COLUMNS + 7] = -0;
