@@ -21,10 +21,16 @@ export async function compiledDuring(run: () => Promise<unknown>): Promise<Uint8
   return modules;
 }
 
-export function contains(bytes: Uint8Array, pattern: readonly number[]): boolean {
+/** How many times an instruction sequence occurs in a module's bytes. */
+export function occurrences(bytes: Uint8Array, pattern: readonly number[]): number {
+  let count = 0;
   outer: for (let i = 0; i + pattern.length <= bytes.length; i++) {
     for (let j = 0; j < pattern.length; j++) if (bytes[i + j] !== pattern[j]) continue outer;
-    return true;
+    count++;
   }
-  return false;
+  return count;
+}
+
+export function contains(bytes: Uint8Array, pattern: readonly number[]): boolean {
+  return occurrences(bytes, pattern) > 0;
 }
