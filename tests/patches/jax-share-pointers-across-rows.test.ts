@@ -21,7 +21,7 @@ beforeAll(async () => {
 it('loads the keys of batched attention scores once per column of a micro-block, with correct scores', async () => {
   const q = values(B * K * M * D, 0.37);
   const k = values(B * K * T * D, 0.91);
-  let scores = new Float32Array();
+  let scores: Float32Array = new Float32Array();
   const modules = await compiledDuring(async () => {
     const f = jit((a: np.Array, b: np.Array) => np.matmul(a, b.transpose([0, 1, 3, 2])));
     scores = (await f(np.array(q, { shape: [B, K, M, D], device: 'wasm' }), np.array(k, { shape: [B, K, T, D], device: 'wasm' })).data()) as Float32Array;
