@@ -148,7 +148,8 @@ export function registerTrain(program: Command): void {
               : `${training.steps} steps`;
           const speed = piece.cached ? '' : `, ${training.seconds.toFixed(1)} s${rate === undefined ? '' : ` (${Math.round(rate)} tok/s)`}`;
           console.log(`wrote ${opts.out}: LoRA r=${params.rank} alpha=${params.alpha} on ${params.targets.join(',')}; ${state}, ${summary}${speed}`);
-          console.log(`adapter key ${piece.key}`);
+          // A cancelled adapter is not the one the key names.
+          if (training.status === 'done') console.log(`adapter key ${piece.key}`);
         } finally {
           bar.stop();
           process.off('SIGINT', interrupt);

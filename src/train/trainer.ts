@@ -102,12 +102,19 @@ export async function trainLora(
   const started = performance.now();
   let timedFrom = started;
   let timedSteps = 0;
+  let lastYield = started;
   let status: TrainResult['status'] = 'done';
   const control = options.control;
 
   outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
     for (const host of epochBatches(examples, params.batchSize, length, rng.fork(`epoch/${epoch}`))) {
       if (++position <= skipped) continue;
+      // WASM steps never leave the microtask queue: let the process's own events in (a terminal's Ctrl-C,
+      // which cancels through `control`) every tenth of a second.
+      if (performance.now() - lastYield > 100) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+      }
       await control?.whilePaused();
       if (control?.signal.aborted) {
         status = 'cancelled';
