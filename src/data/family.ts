@@ -7,9 +7,8 @@
  * and shares as many documents with the asked name as the answer does (so counting documents in which two
  * names occur together, blind to direction, scores chance too).
  */
-import { documentAssociation, tiedWithAnswer } from './association.ts';
-import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
-import type { TestItem, TrainDoc } from './format.ts';
+import { tiedTestItems } from './tied-items.ts';
+import type { TrainDoc } from './format.ts';
 import type { KindDefinition } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
 import type { Rng } from '../util/rng.ts';
@@ -145,7 +144,6 @@ export const family: KindDefinition = {
       people.push(...buildFamily(params.generations as number, params.children as number, lex, growth));
 
     const { train, parentDocs, genderDocs } = writeDocuments(people, params.docs as number, rng.fork('docs'));
-    const position = new Map(train.map((d, i) => [d.id, i]));
 
     const gendered = params.gendered as boolean;
     const word = (p: Person, neutral: string, female: string, male: string) => (gendered ? (p.female ? female : male) : neutral);
@@ -197,19 +195,7 @@ export const family: KindDefinition = {
       ],
     };
 
-    const together = documentAssociation(train);
-    const test: TestItem[] = [];
-    for (const split of Object.keys(OPTIONS) as Split[]) {
-      const k = OPTIONS[split];
-      const tied = pools[split].map((pool) => pool.map((q) => ({ ...q, wrong: tiedWithAnswer(together, q.cue, q.answer, q.wrong) })));
-      const chosen = optionGroups(tied, params.items as number, k, rng.fork(`items/${split}`));
-      const positions = balancedChoices(chosen.length, k, rng.fork(`answers/${split}`));
-      const place = rng.fork(`distractors/${split}`);
-      chosen.forEach(({ question: q, distractors }, i) => {
-        const derivation = [...new Set(q.premises)].sort((a, b) => position.get(a)! - position.get(b)!);
-        test.push({ id: q.id, split, prompt: q.prompt, ...placeAnswer(q.answer, distractors, positions[i], place), derivation });
-      });
-    }
+    const test = tiedTestItems(train, pools, OPTIONS, params.items as number, rng, (q) => q.premises);
     return { lexicon: lex.used(), train, test };
   },
 };

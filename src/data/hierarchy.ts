@@ -12,10 +12,9 @@
  * about one category would name its parent, kinds and properties and nothing else, which gave that count
  * 1.00 on rephrase and reversal (glon.dataset/1).
  */
-import { documentAssociation, tiedWithAnswer } from './association.ts';
-import { balancedChoices, optionGroups, placeAnswer } from './balance.ts';
+import { tiedTestItems } from './tied-items.ts';
 import { mixedSample } from './mixed-sample.ts';
-import type { TestItem, TrainDoc } from './format.ts';
+import type { TrainDoc } from './format.ts';
 import type { KindDefinition } from './kinds.ts';
 import { Lexicon } from './lexicon.ts';
 import type { Rng } from '../util/rng.ts';
@@ -279,7 +278,6 @@ export const hierarchy: KindDefinition = {
       }
     }
     const train = rng.fork('order').shuffle(docs);
-    const position = new Map(train.map((d, i) => [d.id, i]));
 
     // Wrong answers: words that complete the same frame truly for some other entity, but not for this one.
     const hasMembers = (c: Category): boolean => c.members.length > 0 || c.children.some(hasMembers);
@@ -395,19 +393,7 @@ export const hierarchy: KindDefinition = {
       holdout: inferred('holdout', all.filter((c) => c.holdout)),
     };
 
-    const together = documentAssociation(train);
-    const test: TestItem[] = [];
-    for (const split of Object.keys(OPTIONS) as Split[]) {
-      const k = OPTIONS[split];
-      const tied = pools[split].map((pool) => pool.map((q) => ({ ...q, wrong: tiedWithAnswer(together, q.cue, q.answer, q.wrong) })));
-      const chosen = optionGroups(tied, params.items as number, k, rng.fork(`items/${split}`));
-      const positions = balancedChoices(chosen.length, k, rng.fork(`answers/${split}`));
-      const place = rng.fork(`distractors/${split}`);
-      chosen.forEach(({ question: q, distractors }, i) => {
-        const derivation = [...new Set(q.premises.flatMap((f) => f.docs))].sort((a, b) => position.get(a)! - position.get(b)!);
-        test.push({ id: q.id, split, prompt: q.prompt, ...placeAnswer(q.answer, distractors, positions[i], place), derivation });
-      });
-    }
+    const test = tiedTestItems(train, pools, OPTIONS, params.items as number, rng, (q) => q.premises.flatMap((f) => f.docs));
     return { lexicon: lex.used(), train, test };
   },
 };
