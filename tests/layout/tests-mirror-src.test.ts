@@ -7,8 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-/** tests/ folders with no src/ counterpart: the page in chromium, exporters' files, these checks, jax-js patches. */
-// Test folders of no src/ folder: the browser tests and what they write (screenshots), fixtures, the layout checks, jax-js patches.
+/** tests/ folders with no src/ counterpart: the page in chromium and its screenshots, exporters' files, these checks, jax-js patches. */
 const SHARED = ['browser', 'fixtures', 'layout', 'patches', 'screenshots'];
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
