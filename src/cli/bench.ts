@@ -255,7 +255,7 @@ export function registerBench(program: Command): void {
     .option('--only <section>', `run one section: ${SECTIONS.join(' | ')} (default: both)`)
     .option('--train-model <dir>', 'model folder the training section trains (default: stories260K in the models folder)')
     .option('--train-steps <n>', 'timed training steps per round after the compiling one', '10')
-    .option('--rounds <n>', 'rounds of timed training steps, each followed by the same steps of the PyTorch reference', '3')
+    .option('--rounds <n>', 'rounds of timed training steps, each followed by the same steps of the PyTorch reference (the ratio is their median)', '9')
     .option('--no-browser', "skip measuring the page's training engine in chromium")
     .option('--profile', `also run ${PROFILE_STEPS} training steps under jax-js's profiler and print where the kernel time goes`)
     .option('--out <file>', 'results file (JSON; other sections are kept)', 'bench/results.json')
