@@ -20,6 +20,9 @@ export function kindDefinition(kind: string): KindDefinition {
   return def;
 }
 
+/** The kind's title as the page shows it ("Simple reversals"), or its name for a kind not registered here. */
+export const kindTitle = (kind: string): string => KINDS.find((k) => k.kind === kind)?.title ?? kind;
+
 /** Parses a flag or form value (always a string there) into the spec's type. */
 export function coerceParam(spec: ParamSpec, raw: string): ParamValue {
   switch (spec.type) {

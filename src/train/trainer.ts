@@ -67,6 +67,13 @@ function toDevice(b: HostBatch): DeviceBatch {
   };
 }
 
+/**
+ * WASM steps never leave the microtask queue, so in Node a terminal's Ctrl-C (which cancels through the
+ * control) would wait for the whole run: the loop lets the process's events in every tenth of a second.
+ * The page's worker is halted through shared memory instead, and its timers would be clamped to 4 ms.
+ */
+const letEventsIn = typeof setImmediate === 'function' ? () => new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
+
 export async function trainLora(
   engine: EngineWeights,
   examples: readonly TokenizedExample[],
@@ -109,10 +116,8 @@ export async function trainLora(
   outer: for (let epoch = 0; epoch < params.epochs; epoch++) {
     for (const host of epochBatches(examples, params.batchSize, length, rng.fork(`epoch/${epoch}`))) {
       if (++position <= skipped) continue;
-      // WASM steps never leave the microtask queue: let the process's own events in (a terminal's Ctrl-C,
-      // which cancels through `control`) every tenth of a second.
-      if (performance.now() - lastYield > 100) {
-        await new Promise((resolve) => setTimeout(resolve, 0));
+      if (letEventsIn && performance.now() - lastYield > 100) {
+        await letEventsIn();
         lastYield = performance.now();
       }
       await control?.whilePaused();

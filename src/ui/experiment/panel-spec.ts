@@ -2,7 +2,7 @@
  * The rules of the Learn step's Experiment panel: which seeds its count of datasets means, what keeps its
  * choices from making an experiment, and the name the experiment gets.
  */
-import { KINDS } from '../../data/generate.ts';
+import { kindTitle } from '../../data/generate.ts';
 import type { Dataset } from '../../data/format.ts';
 
 /** `count` datasets: the Data step's seed and the ones after it; undefined unless count is a whole number from 1 to 100. */
@@ -20,6 +20,5 @@ export function panelProblem(seeds: readonly number[] | undefined, conditions: r
 
 /** "Simple reversals (small)": the dataset's kind as the page titles it, and its preset (or "imported"). */
 export function experimentName(dataset: Pick<Dataset, 'kind' | 'params'>): string {
-  const title = KINDS.find((k) => k.kind === dataset.kind)?.title ?? dataset.kind;
-  return `${title} (${dataset.params.preset ?? 'imported'})`;
+  return `${kindTitle(dataset.kind)} (${dataset.params.preset ?? 'imported'})`;
 }

@@ -7,11 +7,12 @@
  */
 import type { AugmentMode, GlobalSettings, LocalSettings } from '../../augment/augmentation.ts';
 import { serializeDataset, type Dataset } from '../../data/format.ts';
-import { KINDS, generateDataset } from '../../data/generate.ts';
+import { generateDataset, kindTitle } from '../../data/generate.ts';
 import { sha256Hex } from '../../util/hash.ts';
 import type { Condition } from '../../eval/conditions.ts';
 import { EXPERIMENT_FORMAT, parseExperimentSpec, type ExperimentSpec } from '../../experiment/spec.ts';
 import type { TrainSettings } from '../../train/settings.ts';
+import { seedsFrom } from '../experiment/panel-spec.ts';
 import { datasetChoice } from '../url-state.ts';
 
 export interface LearnChoice {
@@ -48,9 +49,9 @@ function regenerable(dataset: Dataset): ReturnType<typeof datasetChoice> {
 
 export async function learnSpec(dataset: Dataset, model: { id: string; dtype: ExperimentSpec['model']['dtype'] }, choice: LearnChoice): Promise<LearnRun> {
   const count = choice.seeds ?? 1;
-  const seeds = Array.from({ length: count }, (_, i) => dataset.seed + i);
-  const title = KINDS.find((k) => k.kind === dataset.kind)?.title ?? dataset.kind;
-  const name = choice.name ?? `${title}, seed ${seeds.length > 1 ? `${seeds[0]}-${seeds.at(-1)}` : dataset.seed}: ${choice.conditions.join(', ')}`;
+  const seeds = seedsFrom(dataset.seed, count);
+  if (!seeds) throw new Error(`seeds: how many, a whole number from 1 to 100, got ${count}`);
+  const name = choice.name ?? `${kindTitle(dataset.kind)}, seed ${seeds.length > 1 ? `${seeds[0]}-${seeds.at(-1)}` : dataset.seed}: ${choice.conditions.join(', ')}`;
   const generated = regenerable(dataset);
   const common = {
     format: EXPERIMENT_FORMAT,
