@@ -102,11 +102,12 @@ function trainingSummary(b: TrainBench, torch: TorchHeader | undefined, webgpuDi
   const g = (flops: number) => `${(flops / 1e9).toFixed(2)} GFLOP/s`;
   const tokens = b.batch * b.length;
   const lines = [
-    `LoRA training (WASM, ${b.batch}x${b.length}): ${Math.round(b.trainTokensPerSecond)} tokens/s, ${b.trainStepSeconds.toFixed(3)} s/step ` +
+    `LoRA training (WASM, ${b.batch}x${b.length}, ${b.kernelThreads} kernel thread${b.kernelThreads === 1 ? '' : 's'}): ${Math.round(b.trainTokensPerSecond)} tokens/s, ${b.trainStepSeconds.toFixed(3)} s/step ` +
       `(first step with compilation ${b.firstStepSeconds.toFixed(1)} s); forward only ${b.forwardStepSeconds.toFixed(3)} s`,
     `kernel dispatches per training step: WASM ${b.dispatchesPerStep}, WebGPU (SwiftShader) ${webgpuDispatches}`,
     `achieved ${g(b.trainFlops)} against ${g(b.matmulFlops)} for a jit matmul (${((100 * b.trainFlops) / b.matmulFlops).toFixed(0)}%)`,
     `fits on WASM (estimated): ${b.fits.map((f) => `${f.name} ${f.layers}/${f.of} layers`).join(', ')}`,
+    `time estimate shown before a run: ${b.estimatedStepSeconds.toFixed(3)} s/step (measured ${b.trainStepSeconds.toFixed(3)})`,
     ...(b.profile ? profileLines(b.profile) : []),
   ];
   const ratios = b.rounds.flatMap((r) => (r.ratio === undefined ? [] : [r.ratio]));
@@ -187,10 +188,10 @@ async function browserTraining(steps: number): Promise<Record<string, unknown> |
 
 function browserSummary(b: Record<string, unknown> | string): string {
   if (typeof b === 'string') return `in chromium: ${b}`;
-  const threads = b.threads as { crossOriginIsolated: boolean; workers: number };
+  const threads = b.threads as { crossOriginIsolated: boolean; kernelThreads: number };
   return (
     `in ${b.browser} (the page's engine in a Web Worker, cross-origin isolated: ${threads.crossOriginIsolated}, ` +
-    `jax-js WASM kernels on ${threads.workers} worker thread${threads.workers === 1 ? '' : 's'}): ` +
+    `jax-js WASM kernels on ${threads.kernelThreads} thread${threads.kernelThreads === 1 ? '' : 's'}): ` +
     `${Math.round(b.tokensPerSecond as number)} tokens/s, ${(b.secondsPerStep as number).toFixed(3)} s/step, ${b.dispatchesPerStep} dispatches per step`
   );
 }

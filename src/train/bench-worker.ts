@@ -1,9 +1,10 @@
 /**
  * The training benchmark inside the browser, in a Web Worker like the lab's: stories260K from the app's
- * models/ folder, LoRA steps at 8x64 on jax-js's WASM backend, which runs its kernels on a pool of worker
- * threads when the page is cross-origin isolated (SharedArrayBuffer) and on this thread otherwise.
+ * models/ folder, LoRA steps at 8x64 on jax-js's WASM backend, which splits large kernels across this
+ * thread and worker threads when the page is cross-origin isolated (SharedArrayBuffer) and runs them on this
+ * thread otherwise.
  */
-import { startEngine } from '../engine/backend.ts';
+import { startEngine, wasmKernelThreads } from '../engine/backend.ts';
 import { median, trainTimer } from './bench.ts';
 import { disposeEngineWeights } from '../engine/llama.ts';
 import { fetchEngineModel } from '../engine/load.ts';
@@ -12,8 +13,8 @@ export interface BrowserBenchResult {
   tokensPerSecond: number;
   secondsPerStep: number;
   dispatchesPerStep: number;
-  /** What jax-js's WASM backend checks before starting its worker pool, and the pool's size. */
-  threads: { crossOriginIsolated: boolean; sharedMemory: boolean; workers: number };
+  /** Whether the page is cross-origin isolated, and how many threads jax-js's WASM kernels run on. */
+  threads: { crossOriginIsolated: boolean; kernelThreads: number };
 }
 
 const SHAPE = { batch: 8, length: 64 };
@@ -32,12 +33,11 @@ self.onmessage = async (e: MessageEvent<{ steps: number }>) => {
     timer.dispose();
     disposeEngineWeights(model.weights);
     const secondsPerStep = median(run.seconds);
-    const sharedMemory = typeof SharedArrayBuffer !== 'undefined' && typeof Worker !== 'undefined';
     const result: BrowserBenchResult = {
       tokensPerSecond: (SHAPE.batch * SHAPE.length) / secondsPerStep,
       secondsPerStep,
       dispatchesPerStep: run.dispatches / e.data.steps,
-      threads: { crossOriginIsolated: self.crossOriginIsolated, sharedMemory, workers: sharedMemory ? navigator.hardwareConcurrency || 4 : 1 },
+      threads: { crossOriginIsolated: self.crossOriginIsolated, kernelThreads: wasmKernelThreads() },
     };
     self.postMessage(result);
   } catch (error) {

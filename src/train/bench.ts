@@ -10,6 +10,7 @@ import { Rng } from '../util/rng.ts';
 import { ARCHITECTURES, LIKE_NAMES } from '../model/architectures.ts';
 import { PROJECTIONS, forwardFlopsPerToken, type LlamaConfig } from '../model/llama-config.ts';
 import { ADAMW_DEFAULTS, initAdamW } from '../engine/adamw.ts';
+import { wasmKernelThreads } from '../engine/backend.ts';
 import { estimateTraining, type TrainDevice } from './estimate.ts';
 import type { EngineWeights } from '../engine/llama.ts';
 import { profileKernels, type KernelProfile } from '../engine/kernel-profile.ts';
@@ -60,6 +61,10 @@ export interface TrainBench {
   fits: { name: string; layers: number; of: number; bytes: number }[];
   /** Bytes the estimate that refuses runs predicts for this model at this batch. */
   estimatedBytes: number;
+  /** Seconds per step the same estimate predicts (what the page shows before a run). */
+  estimatedStepSeconds: number;
+  /** Threads jax-js's WASM backend splits large kernels across. */
+  kernelThreads: number;
   profile?: KernelProfile;
 }
 
@@ -206,6 +211,7 @@ export async function benchTraining(engine: EngineWeights, options: BenchOptions
 
   const trainStepSeconds = median(times);
   const tokens = batch * length;
+  const estimate = estimateTraining({ config: c, batch, length, steps: 1, lora: BENCH_LORA, device });
   return {
     batch,
     length,
@@ -218,7 +224,9 @@ export async function benchTraining(engine: EngineWeights, options: BenchOptions
     trainFlops: (2 * forwardFlopsPerToken(c, length) * tokens) / trainStepSeconds,
     matmulFlops: await matmulFlops(),
     fits: fitsPerArchitecture(batch, length, device),
-    estimatedBytes: estimateTraining({ config: c, batch, length, steps: 1, lora: BENCH_LORA, device }).bytes,
+    estimatedBytes: estimate.bytes,
+    estimatedStepSeconds: estimate.secondsPerStep,
+    kernelThreads: device === 'wasm' ? wasmKernelThreads() : 1,
     profile,
   };
 }
