@@ -47,13 +47,17 @@ const ACTIVATION_FACTOR = 6;
 /** Logit-sized buffers alive at once in the loss (logits, exp, probabilities, their gradient); fits the same runs. */
 const LOGIT_COPIES = 4;
 /**
- * WASM (one thread): a fixed cost per layer and step (kernel dispatch; dominates on stories260K, 0.23 s
- * CPU for 5 layers at 8x64), decoder-layer matmuls at ~6 GFLOP/s and the wide LM head at ~25 GFLOP/s
- * (SmolLM2-135M shapes: 4.4-5.3 s CPU per step with 2 layers, 7.0 s with 4).
+ * WASM, with jax-js splitting large kernels across threads (2 on the project's 2-core machine, which a
+ * laptop matches or beats): a fixed cost per layer and step (kernel launches; dominates on stories260K),
+ * decoder-layer arithmetic at ~25 GFLOP/s, the wide LM head at ~90 GFLOP/s, and the frozen weights read
+ * twice a step (forward and backward) at ~9 GB/s, which dominates small batches of a large model. Fitted to
+ * steps measured on 2026-12-05 (`glon bench --only training --train-model DIR` and the same timer at other
+ * shapes): stories260K at 1x16, 1x64, 8x64 and 16x128 and SmolLM2-135M shapes with 2 and 4 layers at 1x16,
+ * 2x32 and 8x64, each within 21% of its measured step (0.011 to 1.72 s).
  */
-const WASM = { secondsPerLayer: 0.045, layerFlops: 6e9, headFlops: 25e9 };
+const WASM = { secondsPerLayer: 0.002, layerFlops: 25e9, headFlops: 90e9, weightBytesPerSecond: 9e9 };
 /** WebGPU: not measurable here (SwiftShader is a CPU emulation); an assumed integrated-GPU figure. */
-const WEBGPU = { secondsPerLayer: 0.01, layerFlops: 1e11, headFlops: 2e11 };
+const WEBGPU = { secondsPerLayer: 0.01, layerFlops: 1e11, headFlops: 2e11, weightBytesPerSecond: 5e10 };
 
 function loraParameters(c: LlamaConfig, lora: LoraConfig): number {
   return lora.targets.reduce((sum, t) => {
@@ -90,7 +94,8 @@ export function estimateTraining(input: EstimateInput): TrainEstimate {
   const headFlops = 2 * 2 * c.vocabSize * c.hiddenSize * tokens;
   const layerFlops = 2 * forwardFlopsPerToken(c, length) * tokens - headFlops;
   const speed = device === 'wasm' ? WASM : WEBGPU;
-  const secondsPerStep = headFlops / speed.headFlops + layerFlops / speed.layerFlops + speed.secondsPerLayer * c.numLayers;
+  const secondsPerStep =
+    headFlops / speed.headFlops + layerFlops / speed.layerFlops + (2 * weights) / speed.weightBytesPerSecond + speed.secondsPerLayer * c.numLayers;
   const limit = device === 'wasm' ? WASM_LIMIT : WEBGPU_LIMIT;
   const fits = bytes <= limit;
   let message: string | undefined;

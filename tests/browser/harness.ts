@@ -170,15 +170,15 @@ export async function openStep(page: Page, name: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Lab steps' }).getByRole('button', { name: new RegExp(name) }).click();
 }
 
-/** Loads stories260K (fp32) in the Model step, then generates a small reversal dataset of `seed` in the Data step. */
-export async function loadStoriesAndReversal(page: Page, seed?: number): Promise<void> {
+/** Loads stories260K (fp32) in the Model step, then generates a reversal dataset of `seed` (small, or `preset`) in the Data step. */
+export async function loadStoriesAndReversal(page: Page, seed?: number, preset: 'small' | 'paper' = 'small'): Promise<void> {
   await openStep(page, 'Model');
   await page.locator('input[name=dtype][value=fp32]').check();
   await page.getByRole('button', { name: 'Load stories260K' }).click();
   await page.getByRole('article', { name: 'Loaded model' }).waitFor({ timeout: 60_000 });
   await openStep(page, 'Data');
   await page.locator('input[name=kind][value=reversal]').check();
-  await page.locator('input[name=preset][value=small]').check();
+  await page.locator(`input[name=preset][value=${preset}]`).check();
   if (seed !== undefined) await page.locator('#step-data').getByLabel('Seed', { exact: true }).fill(String(seed));
   await page.getByRole('button', { name: 'Generate dataset' }).click();
   await page.getByRole('button', { name: 'Generate dataset', disabled: false }).waitFor();

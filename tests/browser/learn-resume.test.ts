@@ -13,9 +13,9 @@ let lab: Lab;
 let page: Page;
 let errors: string[];
 
-// 8 documents (one batch an epoch), the model and dataset from the link: 60 short steps, with
-// checkpoints every few of them.
-const EPOCHS = 60;
+// 8 documents (one batch an epoch), the model and dataset from the link: 450 short steps, with a
+// checkpoint about every 5 s of estimated work (~218 steps here).
+const EPOCHS = 450;
 const link = (lab: Lab) => `${lab.app.url}?v=1&kind=reversal&preset=small&seed=3&facts=4&linesPerFact=2&model=stories260K&dtype=fp32`;
 
 beforeAll(async () => {

@@ -20,8 +20,8 @@ afterAll(async () => {
 });
 
 // A small dataset (one batch an epoch) trained long enough that training is still going when its first
-// checkpoint is saved.
-const LINK = (app: Served) => experimentLink(app, { conditions: ['base', 'ft'], train: { epochs: 30 } }, 'kind=reversal&preset=small&seed=1&facts=4&linesPerFact=2');
+// checkpoint is saved (about 5 s of estimated work: ~195 steps here).
+const LINK = (app: Served) => experimentLink(app, { conditions: ['base', 'ft'], train: { epochs: 450 } }, 'kind=reversal&preset=small&seed=1&facts=4&linesPerFact=2');
 
 const checkpoints = (page: Page) => storeCount(page, 'checkpoints');
 

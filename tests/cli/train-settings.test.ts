@@ -49,10 +49,12 @@ describe('training settings at every door', () => {
   });
 
   it('a run estimated over the time limit needs --yes', () => {
-    // 4 facts x 4 preambles at batch 1 for 1000 epochs: 16,000 steps, hours on WASM.
-    const run = glon('train', '--dataset', dataset, '--model', STORIES, '--epochs', '1000', '--batch', '1', '--out', join(dir, 'long'));
+    // 1,000 documents at batch 32 for 1,000 epochs: 32,000 steps, over half an hour on WASM (src/train/estimate.ts).
+    const paper = join(dir, 'paper-long.json');
+    writeFileSync(paper, serializeDataset(generateDataset({ kind: 'reversal', seed: 1, preset: 'paper' })));
+    const run = glon('train', '--dataset', paper, '--model', STORIES, '--epochs', '1000', '--batch', '32', '--out', join(dir, 'long'));
     expect(run.stderr.trim().split('\n').at(-1)).toMatch(
-      /^glon: error: this training run is estimated to take about \d+ minutes \(16000 steps\), over the 30-minute limit: pass --yes to start it anyway, or use fewer epochs$/,
+      /^glon: error: this training run is estimated to take about \d+ minutes \(32000 steps\), over the 30-minute limit: pass --yes to start it anyway, or use fewer epochs$/,
     );
     expect(run.status).toBe(1);
   });

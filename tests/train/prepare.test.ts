@@ -42,10 +42,12 @@ describe('prepareTraining', () => {
   });
 
   it('refuses a long run unless confirmed, saying how to confirm it', () => {
-    const long = params({ batchSize: 1, epochs: 1000 });
-    const estimate = prepareTraining(examples, engine, long, 'wasm').estimate;
+    // 1,000 documents at batch 32 for 1,000 epochs: 32,000 steps.
+    const paper = trainingExamples(generateDataset({ kind: 'reversal', seed: 1, preset: 'paper' }), { splitting: 'none', augmentations: [] });
+    const long = params({ batchSize: 32, epochs: 1000 });
+    const estimate = prepareTraining(paper, engine, long, 'wasm').estimate;
     expect(estimate.seconds).toBeGreaterThan(CONFIRM_SECONDS);
-    expect(() => prepareTraining(examples, engine, long, 'wasm', 'pass --yes to start it anyway')).toThrow(/over the 30-minute limit: pass --yes to start it anyway/);
+    expect(() => prepareTraining(paper, engine, long, 'wasm', 'pass --yes to start it anyway')).toThrow(/over the 30-minute limit: pass --yes to start it anyway/);
   });
 
   it('refuses an example longer than the model reads', () => {
