@@ -221,8 +221,9 @@ async function runTraining(folder: string, steps: number, rounds: number, inBrow
     torch?.close();
     disposeEngineWeights(model.weights);
   }
-  const webgpu = await webgpuDispatches(folder);
+  // Chromium before Dawn: once SwiftShader has run in this process, its threads take CPU time the page needs.
   const browser = inBrowser ? await browserTraining(steps) : 'not measured (--no-browser)';
+  const webgpu = await webgpuDispatches(folder);
   console.log(`${folder} (fp32, jax-js on WASM)`);
   console.log(trainingSummary(bench, torch?.header, webgpu));
   console.log(
