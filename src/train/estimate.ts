@@ -39,13 +39,19 @@ export const WASM_LIMIT = 4 * GiB;
 export const WEBGPU_LIMIT = 4 * GiB;
 
 /**
- * float32 values kept per token and layer, per unit of the layer's width sum below (8 hidden + 3 q +
- * 4 kv + 5 intermediate + 2 heads x length). Measured: jit LoRA step at 8x64 on SmolLM2-135M shapes,
- * peak RSS 1593 MiB with 2 layers and 1974 MiB with 4, i.e. ~190 MiB per layer = 6.1 x 15,936 floats/token.
+ * The peak of jax-js's WASM memory in a jit LoRA step (8x64 tokens, all seven targets), measured on
+ * 2026-12-05 (`glon bench --only training --train-model DIR --train-steps 1`): stories260K 103 MiB,
+ * SmolLM2-135M shapes with 2 and 4 layers 1187 and 1473 MiB, SmolLM2-360M with 2 layers 1681 MiB, and a
+ * 2-layer Qwen2.5-0.5B over 4 GiB. The two SmolLM2-135M steps give 143 MiB per layer (4.6 float32 values
+ * per token and unit of the layer's width sum below: 8 hidden + 3 q + 4 kv + 5 intermediate + 2 heads x
+ * length) and, beside the weights and two head-sized copies, 5.7 logit-sized buffers; both are rounded up
+ * so that no measured step is above the estimate (SmolLM2-360M was 2% above the unrounded fit).
  */
-const ACTIVATION_FACTOR = 6;
-/** Logit-sized buffers alive at once in the loss (logits, exp, probabilities, their gradient); fits the same runs. */
-const LOGIT_COPIES = 4;
+const ACTIVATION_FACTOR = 5;
+/** Logit-sized buffers alive at once in the loss and its gradient (logits, exp, probabilities, ...). */
+const LOGIT_COPIES = 7;
+/** Head-matrix-sized buffers beside the weights during a step (what SmolLM2-360M's larger head needs beside 135M's). */
+const HEAD_COPIES = 2;
 /**
  * WASM, with jax-js splitting large kernels across threads (2 on the project's 2-core machine, which a
  * laptop matches or beats): a fixed cost per layer and step (kernel launches; dominates on stories260K),
@@ -88,7 +94,10 @@ export function estimateTraining(input: EstimateInput): TrainEstimate {
   const weights = (parameterCount(c) + (c.tieWordEmbeddings ? 0 : c.vocabSize * c.hiddenSize)) * 4;
   // LoRA factors, their gradients and two AdamW moments.
   const adapter = 4 * loraParameters(c, lora) * 4;
-  const bytes = weights + activations + logits + adapter + (device === 'webgpu' ? foldedBytes(c, lora) : 0);
+  const head = HEAD_COPIES * c.vocabSize * c.hiddenSize * 4;
+  // What does not grow with the batch.
+  const fixed = weights + head + adapter + (device === 'webgpu' ? foldedBytes(c, lora) : 0);
+  const bytes = fixed + activations + logits;
 
   // Frozen base: the backward pass needs input gradients only, about the forward's FLOPs again.
   const headFlops = 2 * 2 * c.vocabSize * c.hiddenSize * tokens;
@@ -100,8 +109,8 @@ export function estimateTraining(input: EstimateInput): TrainEstimate {
   const fits = bytes <= limit;
   let message: string | undefined;
   if (!fits) {
-    const perRow = (bytes - weights - adapter) / batch;
-    const rows = Math.floor((limit - weights - adapter) / perRow);
+    const perRow = (bytes - fixed) / batch;
+    const rows = Math.floor((limit - fixed) / perRow);
     const advice =
       rows >= 1
         ? `a batch of ${rows} would fit`
