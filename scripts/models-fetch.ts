@@ -51,6 +51,7 @@ async function download(t: Target, file: string, bar: StageBar): Promise<boolean
       retries: RETRIES,
       retryWaitMs: 500,
       again: 'run the same command again to resume',
+      gated: 'set HF_TOKEN to a token allowed to read it',
       onProgress: (got, total) => bar.update(file, got, total, `${formatBytes(got)}/${formatBytes(total)}`),
     });
   } finally {

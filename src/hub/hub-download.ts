@@ -47,6 +47,8 @@ async function fetchWhole(model: HubModel, file: string, options: DownloadOption
     retries: RETRIES,
     retryWaitMs: RETRY_WAIT_MS,
     again: 'press Load again to download it',
+    // The page sends no token: a model that needs one comes through the CLI into the app's models/ folder.
+    gated: `download it into this app's models/ folder with npm run models:fetch -- ${model.id} and HF_TOKEN set`,
     onProgress: (loaded, total) => options.onProgress?.({ file, loaded, total }),
   });
   if (!first) return null;

@@ -22,6 +22,8 @@ export interface FetchFileOptions {
   retryWaitMs: number;
   /** What to tell the user when every retry failed ("run the same command again to resume"). */
   again: string;
+  /** How to reach a gated or private model from here ("set HF_TOKEN to a token allowed to read it"). */
+  gated: string;
   onProgress?: (loaded: number, total: number) => void;
 }
 
@@ -78,7 +80,7 @@ export async function fetchFile(model: HubModel, file: string, sink: ByteSink, o
     answered = true;
     if (response.status !== 200 && response.status !== 206) {
       if (optionalAbsent(file, response)) return null;
-      throw explainRefusal(model, file, response);
+      throw explainRefusal(model, file, response, options.gated);
     }
     if (response.status === 200 && got > 0) {
       // The server ignored the Range: the whole file follows.

@@ -34,11 +34,14 @@ export function hubFileUrl(model: HubModel, file: string): string {
   return `${model.endpoint.replace(/\/+$/, '')}/${model.id}/resolve/${encodeURIComponent(model.revision)}/${path}`;
 }
 
-/** The hub answers 401 for a repository that does not exist or may not be read, and 404 for a missing file. */
-export function explainRefusal(model: HubModel, file: string, response: Response): HubError {
+/**
+ * The hub answers 401 for a repository that does not exist or may not be read, and 404 for a missing file.
+ * `gated` says how this door reaches a gated or private model (a token in the CLI; the CLI from the page).
+ */
+export function explainRefusal(model: HubModel, file: string, response: Response, gated: string): HubError {
   const code = response.headers.get('x-error-code');
   if (response.status === 401 || response.status === 403 || code === 'RepoNotFound' || code === 'GatedRepo') {
-    return new HubError(`model ${model.id} not found on ${model.endpoint}, or it is gated or private (set HF_TOKEN to a token allowed to read it)`);
+    return new HubError(`model ${model.id} not found on ${model.endpoint}, or it is gated or private (${gated})`);
   }
   if (code === 'RevisionNotFound') return new HubError(`model ${model.id} has no revision "${model.revision}"`);
   if (response.status === 404) return new HubError(`no such file in model ${model.id}: ${file}`);

@@ -77,6 +77,17 @@ it('offers the recommended models once the network is allowed, and cancels a dow
   expect(errors).toEqual([]);
 });
 
+it('says how to get a model the hub refuses: the page sends no token, so through the CLI', async () => {
+  await page.locator('input[name=model][value=hub]').check();
+  await page.getByLabel('Hub model id').fill('nobody/nothing');
+  await page.locator('input[name=dtype][value=fp32]').check();
+  await page.getByRole('button', { name: 'Load nothing' }).click();
+  expect(await page.getByRole('region', { name: 'Model status' }).getByRole('alert').innerText({ timeout: 60_000 })).toContain(
+    `model nobody/nothing not found on ${hub!.endpoint}, or it is gated or private (download it into this app's models/ folder with npm run models:fetch -- nobody/nothing and HF_TOKEN set)`,
+  );
+  expect(await loadedCard().count()).toBe(0);
+});
+
 it('downloads a model from the hub with progress per file, resumes a dropped connection, and probes it', async () => {
   await page.locator('input[name=model][value=hub]').check();
   await page.getByLabel('Hub model id').fill(ID);
