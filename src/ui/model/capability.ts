@@ -11,8 +11,8 @@ import { formatBytes } from '../units.ts';
 
 /** Measured on a 2-core CPU (bench/results.json): ICL scoring of a SmolLM2-135M-sized model, KV cache reused. */
 export const WASM_SPEED = { parameters: '135M', itemsPerSecond: MEASURED_WASM_ITEMS_PER_SECOND.itemsPerSecond, smallItems: 48, smallSeconds: 10 } as const;
-/** A default fine-tuning run of stories260K on a `small` dataset (README, LoRA fine-tuning). */
-export const WASM_TINY_TRAINING = '15-35 s';
+/** The training of a default fine-tuning run of stories260K on a `small` dataset, measured (README, LoRA fine-tuning). */
+export const WASM_TINY_TRAINING = 'about 5 s';
 
 /**
  * While a model loads, its file is held by the page and copied into the runtime: about twice its bytes.
