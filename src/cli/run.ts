@@ -11,7 +11,9 @@ import { nodeExperimentEnv } from '../experiment/node-env.ts';
 import { runExperiment, type ExperimentEvent } from '../experiment/runner.ts';
 import { EXPERIMENT_LIMITS, readExperimentSpec, type ExperimentSpec } from '../experiment/spec.ts';
 import { summaryMarkdown } from '../experiment/summary.ts';
-import { readFormatFile } from './io.ts';
+import { datasetPiece } from '../experiment/dataset-piece.ts';
+import type { GlonStore } from '../experiment/store.ts';
+import { readDatasetFile, readFormatFile } from './io.ts';
 import { StageBar, duration } from './progress-bar.ts';
 import { runAction } from './run-action.ts';
 
@@ -20,6 +22,7 @@ interface RunFlags {
   out: string;
   store: string;
   models: string;
+  dataset?: string;
   yes?: boolean;
 }
 
@@ -39,6 +42,27 @@ export function modelFolder(spec: ExperimentSpec, models: string): string {
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new Error(`model "${spec.model.id}" not found: no folder ${dir} (--models names the folder that holds model folders)`);
   return dir;
+}
+
+/**
+ * An experiment that names its dataset by hash (one exported from the page after an import or an edit)
+ * finds it in the store; `--dataset FILE` puts it there first, if it is that dataset.
+ */
+async function storeNamedDataset(spec: ExperimentSpec, store: GlonStore, storeDir: string, file: string | undefined): Promise<void> {
+  const named = spec.dataset.hash;
+  if (named === undefined) {
+    if (file !== undefined) throw new Error('--dataset is for an experiment that names its dataset by hash (dataset.hash); this one generates its datasets');
+    return;
+  }
+  if (file === undefined) {
+    if (!(await store.get('datasets', named)))
+      throw new Error(`the experiment's dataset ${named.slice(0, 12)} is not in the store ${storeDir}: give its file with --dataset FILE`);
+    return;
+  }
+  const dataset = await readDatasetFile(file);
+  const { key } = await datasetPiece(dataset);
+  if (key !== named) throw new Error(`--dataset ${file} is dataset ${key.slice(0, 12)}, but the experiment names ${named.slice(0, 12)}`);
+  await datasetPiece(dataset, { store });
 }
 
 /** Progress of a run on stderr: one bar for the piece in progress, one line per finished or cached piece. */
@@ -91,6 +115,7 @@ export function registerRun(program: Command): void {
       DEFAULT_STORE,
     )
     .option('--models <dir>', 'folder holding model folders; the experiment\'s model.id names one', DEFAULT_MODELS)
+    .option('--dataset <file>', 'the glon.dataset file of an experiment that names its dataset by hash (as the page exports one made from an import or an edit), put in the store first')
     .option('--yes', `start training runs estimated to take over ${CONFIRM_SECONDS / 60} minutes`)
     .action(
       runAction(async (opts: RunFlags) => {
@@ -98,6 +123,12 @@ export function registerRun(program: Command): void {
         const model = modelFolder(spec, opts.models);
         await checkWritable(opts.out, 'folder');
         const store = await openFolderStore(opts.store);
+        try {
+          await storeNamedDataset(spec, store, opts.store, opts.dataset);
+        } catch (err) {
+          await store.close();
+          throw err;
+        }
         const env = nodeExperimentEnv({ model, dtype: spec.model.dtype, store });
         const control = new TrainControl();
         const interrupt = () => control.cancel();

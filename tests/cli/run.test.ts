@@ -9,6 +9,9 @@ import { validateSummary } from '../../src/experiment/summary.ts';
 import { modelFolder } from '../../src/cli/run.ts';
 import { expectOneLineError, glon } from './glon.ts';
 import { nanModel } from '../nan-model.ts';
+import { serializeDataset } from '../../src/data/format.ts';
+import { generateDataset } from '../../src/data/generate.ts';
+import { sha256Hex } from '../../src/util/hash.ts';
 
 describe('glon run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'glon-run-'));
@@ -50,6 +53,35 @@ describe('glon run', () => {
     expectOneLineError(glon('run', '--config', bad, '--out', join(dir, 'x')), new RegExp(`${bad}: invalid experiment: conditions\\[1\\]: unknown condition "ft\\+magic"`));
     const spec = parseExperimentSpec({ ...experiment, model: { id: 'no-such-model' } });
     expect(() => modelFolder(spec, MODELS_DIR)).toThrow(/^model "no-such-model" not found: no folder .*no-such-model \(--models names the folder that holds model folders\)$/);
+  });
+
+  it('runs an experiment that names its dataset by hash once --dataset has put that dataset in the store', async () => {
+    // As the page exports an experiment on an edited dataset: the dataset by its content hash.
+    const generated = generateDataset({ kind: 'reversal', seed: 1, preset: 'small', params: { facts: 4 } });
+    const edited = { ...generated, train: generated.train.map((d, i) => (i === 0 ? { ...d, text: `${d.text} Really.` } : d)) };
+    const hash = await sha256Hex(serializeDataset(edited));
+    const [editedFile, generatedFile] = [join(dir, 'edited.json'), join(dir, 'generated.json')];
+    writeFileSync(editedFile, serializeDataset(edited));
+    writeFileSync(generatedFile, serializeDataset(generated));
+    const named = join(dir, 'named.json');
+    writeFileSync(named, JSON.stringify({ ...experiment, dataset: { ...experiment.dataset, hash }, conditions: ['base'] }));
+    const store = join(dir, 'named-store');
+    const run = (...more: string[]) => glon('run', '--config', named, '--store', store, '--models', MODELS_DIR, '--out', join(dir, 'named-out'), ...more);
+
+    expectOneLineError(run(), `the experiment's dataset ${hash.slice(0, 12)} is not in the store ${store}: give its file with --dataset FILE`);
+    const other = await sha256Hex(serializeDataset(generated));
+    expectOneLineError(run('--dataset', generatedFile), `--dataset ${generatedFile} is dataset ${other.slice(0, 12)}, but the experiment names ${hash.slice(0, 12)}`);
+    const first = run('--dataset', editedFile);
+    expect(first.status, first.stderr).toBe(0);
+    expect(parseResult(readFileSync(join(dir, 'named-out', '1-base.json'), 'utf8')).dataset).toMatchObject({ kind: 'reversal', hash });
+    // From then on the store has it.
+    const again = run();
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/all 1 results came from the store/);
+    expectOneLineError(
+      glon(...args, '--out', join(dir, 'never'), '--dataset', editedFile),
+      '--dataset is for an experiment that names its dataset by hash (dataset.hash); this one generates its datasets',
+    );
   });
 
   it('exits non-zero with one line when a result has items that could not be scored', () => {
