@@ -8,11 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
-const CHILD = fileURLToPath(new URL('./parallel-kernels-run.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('./parallel-kernels-run.ts', import.meta.url));
 
 function run(mode: 'threads' | 'one-thread'): { sha256: string; handedOut: number } {
   // The process must also exit by itself: idle threads do not keep it alive.
-  const child = spawnSync(process.execPath, ['--harmony-iterator-helpers', CHILD, mode], { encoding: 'utf8', timeout: 60_000 });
+  const child = spawnSync(process.execPath, ['--harmony-iterator-helpers', '--import', 'tsx', CHILD, mode], { encoding: 'utf8', timeout: 60_000 });
   expect(child.stderr).toBe('');
   expect(child.status).toBe(0);
   return JSON.parse(child.stdout);
