@@ -15,7 +15,7 @@ import { writeTextFile } from './io.ts';
 import { makeModelFolder } from './make-model.ts';
 import { StageBar } from './progress-bar.ts';
 import { startEngine } from '../engine/backend.ts';
-import { BENCH_LORA, benchTraining, dispatchesPerStep, median, type TrainBench } from '../train/bench.ts';
+import { BENCH_LORA, benchTraining, dispatchesPerStep, median, type TrainBench, type TrainShape } from '../train/bench.ts';
 import type { KernelProfile } from '../engine/kernel-profile.ts';
 import { watchWasmMemory } from '../engine/wasm-memory.ts';
 import { installDawnOnSwiftShader } from '../engine/webgpu-node.ts';
@@ -38,6 +38,7 @@ interface BenchFlags {
   only?: string;
   trainModel?: string;
   trainSteps: string;
+  trainShape: string;
   profile?: boolean;
   rounds: string;
   browser: boolean;
@@ -49,8 +50,13 @@ const PROFILE_STEPS = 3;
 const MiB = 2 ** 20;
 
 const SECTIONS = ['scoring', 'training'] as const;
-/** The training benchmark's shape: LoRA on all seven projections of the real stories260K at 8x64 tokens. */
-const TRAIN_SHAPE = { batch: 8, length: 64 };
+/** "8x64": sequences per batch x tokens per sequence, of the training benchmark. */
+export function parseTrainShape(text: string): TrainShape {
+  const m = /^(\d+)x(\d+)$/.exec(text);
+  const [batch, length] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (batch < 1 || length < 1) throw new Error(`--train-shape must be BATCHxLENGTH such as 8x64, got "${text}"`);
+  return { batch, length };
+}
 
 function machine() {
   return {
@@ -160,7 +166,7 @@ async function runScoring(opts: BenchFlags, dtype: WeightFormat, naiveItems: num
 }
 
 /** Dispatches per training step on WebGPU over SwiftShader (Dawn in Node), or why it could not run. */
-async function webgpuDispatches(folder: string): Promise<number | string> {
+async function webgpuDispatches(folder: string, shape: TrainShape): Promise<number | string> {
   try {
     await installDawnOnSwiftShader();
     await startEngine('webgpu');
@@ -169,7 +175,7 @@ async function webgpuDispatches(folder: string): Promise<number | string> {
   }
   const model = await loadEngineModel(folder, 'fp32');
   try {
-    return await dispatchesPerStep(model.weights, 'webgpu', TRAIN_SHAPE.batch, TRAIN_SHAPE.length);
+    return await dispatchesPerStep(model.weights, 'webgpu', shape.batch, shape.length);
   } finally {
     disposeEngineWeights(model.weights);
     await startEngine('wasm');
@@ -177,10 +183,10 @@ async function webgpuDispatches(folder: string): Promise<number | string> {
 }
 
 /** The page's engine in chromium (a worker, cross-origin isolated as the lab is), or why it could not run. */
-async function browserTraining(steps: number): Promise<Record<string, unknown> | string> {
+async function browserTraining(steps: number, shape: TrainShape): Promise<Record<string, unknown> | string> {
   if (!existsSync('/usr/bin/chromium')) return 'not measured (no /usr/bin/chromium: apt-get install chromium)';
   try {
-    return { ...(await benchInBrowser(steps)) };
+    return { ...(await benchInBrowser(steps, shape)) };
   } catch (error) {
     return `not measured (${(error as Error).message.split('\n')[0]})`;
   }
@@ -196,19 +202,19 @@ function browserSummary(b: Record<string, unknown> | string): string {
   );
 }
 
-async function runTraining(folder: string, steps: number, rounds: number, inBrowser: boolean, profile: boolean): Promise<Record<string, unknown>> {
+async function runTraining(folder: string, shape: TrainShape, steps: number, rounds: number, inBrowser: boolean, profile: boolean): Promise<Record<string, unknown>> {
   const memory = watchWasmMemory();
   await startEngine('wasm');
   const model = await loadEngineModel(folder, 'fp32');
   const python = findTorchPython();
-  const torch = python ? await startTorchReference(python, model.weights.config, BENCH_LORA, TRAIN_SHAPE.batch, TRAIN_SHAPE.length) : undefined;
+  const torch = python ? await startTorchReference(python, model.weights.config, BENCH_LORA, shape.batch, shape.length) : undefined;
   let bench: TrainBench;
   let wasmMemoryPeak: number;
   try {
     // The reference's first steps warm it up, as glon's compiling step does.
     await torch?.steps(3);
     bench = await benchTraining(model.weights, {
-      ...TRAIN_SHAPE,
+      ...shape,
       steps,
       rounds,
       device: 'wasm',
@@ -222,8 +228,8 @@ async function runTraining(folder: string, steps: number, rounds: number, inBrow
     disposeEngineWeights(model.weights);
   }
   // Chromium before Dawn: once SwiftShader has run in this process, its threads take CPU time the page needs.
-  const browser = inBrowser ? await browserTraining(steps) : 'not measured (--no-browser)';
-  const webgpu = await webgpuDispatches(folder);
+  const browser = inBrowser ? await browserTraining(steps, shape) : 'not measured (--no-browser)';
+  const webgpu = await webgpuDispatches(folder, shape);
   console.log(`${folder} (fp32, jax-js on WASM)`);
   console.log(trainingSummary(bench, torch?.header, webgpu));
   console.log(
@@ -257,6 +263,7 @@ export function registerBench(program: Command): void {
     .option('--only <section>', `run one section: ${SECTIONS.join(' | ')} (default: both)`)
     .option('--train-model <dir>', 'model folder the training section trains (default: stories260K in the models folder)')
     .option('--train-steps <n>', 'timed training steps per round after the compiling one', '10')
+    .option('--train-shape <BxL>', 'sequences per batch x tokens per sequence of the training steps', '8x64')
     .option('--rounds <n>', 'rounds of timed training steps, each followed by the same steps of the PyTorch reference (the ratio is their median)', '9')
     .option('--no-browser', "skip measuring the page's training engine in chromium")
     .option('--profile', `also run ${PROFILE_STEPS} training steps under jax-js's profiler and print where the kernel time goes`)
@@ -271,6 +278,7 @@ export function registerBench(program: Command): void {
           throw new Error(`--only must be one of ${SECTIONS.join(', ')}, got "${opts.only}"`);
         const trainSteps = Number(opts.trainSteps);
         if (!Number.isInteger(trainSteps) || trainSteps < 1) throw new Error(`--train-steps must be a positive integer, got "${opts.trainSteps}"`);
+        const shape = parseTrainShape(opts.trainShape);
         const rounds = Number(opts.rounds);
         if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got "${opts.rounds}"`);
         const results = await readResults(opts.out);
@@ -281,7 +289,7 @@ export function registerBench(program: Command): void {
         }
         if (opts.only !== 'scoring') {
           const folder = opts.trainModel ?? join(process.env.GLON_MODELS_DIR ?? join(REPO, 'models'), 'stories260K');
-          results.training = await runTraining(folder, trainSteps, rounds, opts.browser, opts.profile === true);
+          results.training = await runTraining(folder, shape, trainSteps, rounds, opts.browser, opts.profile === true);
           await writeTextFile(opts.out, `${JSON.stringify(results, null, 2)}\n`);
         }
         console.log(`wrote the ${opts.only ? `"${opts.only}" section` : '"scoring" and "training" sections'} of ${opts.out}`);

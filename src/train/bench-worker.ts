@@ -1,6 +1,6 @@
 /**
  * The training benchmark inside the browser, in a Web Worker like the lab's: stories260K from the app's
- * models/ folder, LoRA steps at 8x64 on jax-js's WASM backend, which splits large kernels across this
+ * models/ folder, LoRA steps (8x64 unless the page is told otherwise) on jax-js's WASM backend, which splits large kernels across this
  * thread and worker threads when the page is cross-origin isolated (SharedArrayBuffer) and runs them on this
  * thread otherwise.
  */
@@ -17,9 +17,7 @@ export interface BrowserBenchResult {
   threads: { crossOriginIsolated: boolean; kernelThreads: number };
 }
 
-const SHAPE = { batch: 8, length: 64 };
-
-self.onmessage = async (e: MessageEvent<{ steps: number }>) => {
+self.onmessage = async (e: MessageEvent<{ steps: number; batch: number; length: number }>) => {
   try {
     await startEngine('wasm');
     const model = await fetchEngineModel((file, signal) => fetch(`/models/stories260K/${file}`, { signal }), {
@@ -27,14 +25,15 @@ self.onmessage = async (e: MessageEvent<{ steps: number }>) => {
       dtype: 'fp32',
       localModelPath: '/models/',
     });
-    const timer = trainTimer(model.weights, 'wasm', SHAPE.batch, SHAPE.length);
+    const { batch, length } = e.data;
+    const timer = trainTimer(model.weights, 'wasm', batch, length);
     await timer.run(1);
     const run = await timer.run(e.data.steps);
     timer.dispose();
     disposeEngineWeights(model.weights);
     const secondsPerStep = median(run.seconds);
     const result: BrowserBenchResult = {
-      tokensPerSecond: (SHAPE.batch * SHAPE.length) / secondsPerStep,
+      tokensPerSecond: (batch * length) / secondsPerStep,
       secondsPerStep,
       dispatchesPerStep: run.dispatches / e.data.steps,
       threads: { crossOriginIsolated: self.crossOriginIsolated, kernelThreads: wasmKernelThreads() },

@@ -21,6 +21,12 @@ import { defaultAlpha } from './settings.ts';
 /** The benchmarked LoRA: rank 8, the default alpha (16), all seven projections (the reference uses the same). */
 export const BENCH_LORA = { rank: 8, alpha: defaultAlpha(8), dropout: 0, targets: PROJECTIONS };
 
+/** Sequences per batch and tokens per sequence of the benchmarked steps. */
+export interface TrainShape {
+  batch: number;
+  length: number;
+}
+
 export interface BenchOptions {
   batch?: number;
   length?: number;

@@ -57,10 +57,10 @@ const HEAD_COPIES = 2;
  * laptop matches or beats): a fixed cost per layer and step (kernel launches; dominates on stories260K),
  * decoder-layer arithmetic at ~25 GFLOP/s, the wide LM head at ~90 GFLOP/s, and the frozen weights read
  * twice a step (forward and backward) at ~9 GB/s, which dominates small batches of a large model. Fitted to
- * steps measured on 2026-12-05 (`glon bench --only training --train-model DIR` and the same timer at other
- * shapes): stories260K at 1x16, 1x64, 8x64 and 16x128 and SmolLM2-135M shapes with 2 and 4 layers at 1x16,
- * 2x32 and 8x64, each within 21% of its measured step (0.011 to 1.72 s). Not fitted: SmolLM2-360M shapes
- * with 2 layers at 8x64, 2.76 s estimated against 2.55 s measured.
+ * steps measured on 2026-12-05 with the bench's timer (since then `glon bench --only training
+ * --train-model DIR --train-shape BxL`): stories260K at 1x16, 1x64, 8x64 and 16x128 and SmolLM2-135M shapes
+ * with 2 and 4 layers at 1x16, 2x32 and 8x64, each within 21% of its measured step (0.011 to 1.72 s). Not
+ * fitted: SmolLM2-360M shapes with 2 layers at 8x64, 2.76 s estimated against 2.55 s measured.
  */
 const WASM = { secondsPerLayer: 0.002, layerFlops: 25e9, headFlops: 90e9, weightBytesPerSecond: 9e9 };
 /** WebGPU: not measurable here (SwiftShader is a CPU emulation); an assumed integrated-GPU figure. */

@@ -77,6 +77,8 @@ describe('glon bench', () => {
   it('refuses bad options and a results file it cannot merge into', () => {
     expectOneLineError(glon('bench', '--dtype', 'q4'), '--dtype must be one of fp32, q8, got "q4"');
     expectOneLineError(glon('bench', '--naive-items', '0'), '--naive-items must be a positive integer, got "0"');
+    expectOneLineError(glon('bench', '--train-shape', '8by64'), '--train-shape must be BATCHxLENGTH such as 8x64, got "8by64"');
+    expectOneLineError(glon('bench', '--train-shape', '0x64'), '--train-shape must be BATCHxLENGTH such as 8x64, got "0x64"');
     expectOneLineError(glon('bench', '--rounds', '0'), '--rounds must be a positive integer, got "0"');
     expectOneLineError(glon('bench', '--only', 'all'), '--only must be one of scoring, training, got "all"');
     const broken = join(dir, 'broken.json');
